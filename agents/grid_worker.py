@@ -1,0 +1,37 @@
+"""Grid worker (网格员): patrols one cell, collects data for upper levels, helps residents file matters."""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+
+class GridWorker(mesa.Agent):
+    """One per grid cell. Patrol hours set how fast problems in the cell are found."""
+
+    def __init__(self, model, cell: int, village: int):
+        super().__init__(model)
+        self.cell = cell
+        self.village = village
+        self.assist_minutes_left = 0.0
+        self.assisted_today = 0
+
+    def plan_day(self) -> None:
+        p = self.model.p
+        free = max(0.0, p.staffing.hours_per_day - p.grid.patrol_hours - p.grid.data_hours)
+        self.assist_minutes_left = free * 60.0
+        self.assisted_today = 0
+
+    def detection_prob(self) -> float:
+        """Daily chance that patrol finds a given open problem in the cell."""
+        return 1.0 - math.exp(-self.model.p.grid.patrol_hours / 3.0)
+
+    def assist(self) -> bool:
+        """File one matter for a resident (帮办代办) if time is left today."""
+        need = self.model.p.digital.assist_minutes
+        if self.assist_minutes_left < need:
+            return False
+        self.assist_minutes_left -= need
+        self.assisted_today += 1
+        return True

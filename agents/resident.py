@@ -1,0 +1,131 @@
+"""Resident: raises matters, travels to doors, goes online where able, asks for help, gives up."""
+
+from __future__ import annotations
+
+import mesa
+
+from agents.department import ACCEPTED, FULL, MISSING, PUSHED, REDIRECTED  # noqa: F401 (FULL, REDIRECTED: wasted trips)
+
+
+class Resident(mesa.Agent):
+    """One resident. Personal state lives in the model's Population arrays (row `index`)
+    so that everyday drift (grievance, escalation, civic spirit) is vectorised; this
+    agent makes the decisions about its own matters, and only when one is due."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    # -- views of the population row ------------------------------------------------
+    def _get(self, name):
+        return getattr(self.model.population, name)[self.index].item()
+
+    age_group = property(lambda self: "elderly" if self._get("elderly") else "adult")
+    digital_literacy = property(lambda self: self._get("literacy"))
+    income = property(lambda self: self._get("income"))
+    village = property(lambda self: self._get("village"))
+    cell = property(lambda self: self._get("cell"))
+    distance_km = property(lambda self: self._get("distance_km"))
+    trust = property(lambda self: self._get("trust"))
+    civic_propensity = property(lambda self: self._get("civic"))
+    ties = property(lambda self: self._get("ties"))
+    grievance = property(lambda self: self._get("grievance"))
+
+    # -- behaviour ---------------------------------------------------------------------
+    def pursue(self, matter, day: int) -> None:
+        """Act on a matter that is due today."""
+        if matter.state == "new":
+            self.choose_channel(matter, day)
+        if matter.state == "processing" and matter.next_day <= day:
+            if not matter.pending:
+                self.model.close_matter(matter, day, settled=True)
+                return
+            matter.state = "counter"
+        if matter.next_day > day:
+            return
+        if matter.state == "assist":
+            self.ask_grid_worker(matter, day)
+        elif matter.state == "counter":
+            self.visit(matter, day)
+
+    def can_use_app(self) -> bool:
+        return self.model.random.random() < self.digital_literacy
+
+    def choose_channel(self, matter, day: int) -> None:
+        """Online if able, a grid worker's help if offered, else the counter."""
+        p = self.model.p
+        if matter.type.online and p.digital.online_channel:
+            if self.can_use_app():
+                self.file_remotely(matter, day, "online", "app")
+                return
+            if p.digital.assisted_service:
+                matter.state = "assist"
+                return
+        matter.state = "counter"
+        matter.channel = "counter"
+        if p.structure.notify_all_requirements and matter.missing:
+            # 一次性告知: the full list is known before the first trip; the gaps a resident
+            # notices cost days, not trips; the rest are all told at the first visit
+            noticed = sum(self.model.random.random() < p.matters.notice_effect for _ in range(matter.missing))
+            if noticed:
+                matter.missing -= noticed
+                matter.next_day = day + max(1, p.matters.days_to_fetch_doc)
+                matter.log(day, "home", "fetching_documents")
+
+    def file_remotely(self, matter, day: int, channel: str, place: str) -> None:
+        """Filed without a trip: the departments route every step internally."""
+        matter.channel = channel
+        steps = 1 if self.model.p.structure.parallel_approval else max(1, len(matter.pending))
+        matter.pending = []
+        matter.missing = 0  # an online form will not submit with a gap
+        matter.state = "processing"
+        matter.next_day = day + max(1, steps * self.model.p.structure.processing_days)
+        matter.log(day, place, "filed_" + channel)
+
+    def ask_grid_worker(self, matter, day: int) -> None:
+        """帮办代办: the cell's grid worker files for the resident when time allows."""
+        worker = self.model.grid_worker_of(self._get("cell"))
+        if worker is not None and worker.assist():
+            self.file_remotely(matter, day, "assisted", "grid_worker")
+        else:
+            matter.log(day, "grid_worker", "waiting")
+            matter.next_day = day + 1
+
+    def visit(self, matter, day: int) -> None:
+        """One physical trip to the door of the next step."""
+        p = self.model.p
+        door = self.model.door_for(matter.pending[0], self._get("village"))
+        matter.trips += 1
+        outcome = door.receive(matter, day)
+        matter.log(day, door.key, outcome)
+        if outcome == ACCEPTED:
+            covered = self.model.steps_covered(matter.pending, door)
+            matter.pending = [s for s in matter.pending if s not in covered]
+            matter.state = "processing"
+            matter.next_day = day + max(1, p.structure.processing_days)
+            return
+        matter.wasted += 1
+        if outcome == MISSING:
+            matter.next_day = day + max(1, p.matters.days_to_fetch_doc)
+        elif outcome == PUSHED:
+            if self.can_use_app():
+                self.file_remotely(matter, day, "online", "app")
+                return
+            matter.log(day, "app", "app_failed")
+            if p.digital.assisted_service:
+                matter.state = "assist"
+                matter.next_day = day + 1
+            else:
+                matter.next_day = day + max(1, p.digital.app_failure_days)
+        else:  # turned away (full) or redirected (推诿): come back tomorrow
+            matter.next_day = day + 1
+        if self.gives_up(matter):
+            self.model.close_matter(matter, day, settled=False)
+
+    def gives_up(self, matter) -> bool:
+        """After a wasted trip: half of residents quit after `patience_trips` wasted trips; remote and non-urgent sooner."""
+        p = self.model.p
+        patience = p.population.patience_trips * (0.5 + matter.type.urgency)
+        if self._get("remote"):
+            patience *= 0.6
+        return self.model.random.random() < 1.0 - 0.5 ** (1.0 / patience)

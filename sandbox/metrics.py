@@ -1,0 +1,161 @@
+"""Metrics: running tallies of closed matters, and the daily snapshot the DataCollector records.
+
+Every metric is defined in docs/metrics.md; names match the glossary keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GROUPS = ("all", "elderly", "not_elderly", "low_literacy", "not_low_literacy", "remote", "not_remote")
+MAX_TRIPS = 64
+ORDER_REFERENCE = 0.5     # open disputes + unseen problems + monthly escalations per 1,000 residents that halve the order index
+PARTICIPATION_FULL = 0.3  # share taking part within 90 days counted as full vitality on that axis
+GROUPS_FULL = 5.0         # active resident groups per village counted as full vitality on that axis
+
+
+class Outcomes:
+    """Tallies of closed service matters, overall and by group (conserved: settled + abandoned = closed)."""
+
+    def __init__(self):
+        g = len(GROUPS)
+        self.closed = np.zeros(g, np.int64)
+        self.settled = np.zeros(g, np.int64)
+        self.abandoned = np.zeros(g, np.int64)
+        self.trips_settled = np.zeros(g, np.int64)
+        self.one_trip = np.zeros(g, np.int64)
+        self.days_settled = np.zeros(g, np.int64)
+        self.hist = np.zeros((g, MAX_TRIPS + 1), np.int64)  # trips of every closed matter
+        self.counter_settled = 0  # settled matters that went through a counter at least once
+        self.counter_trips = 0
+
+    def add(self, groups: tuple[int, ...], trips: int, days: int, settled: bool, counter: bool = False) -> None:
+        t = min(trips, MAX_TRIPS)
+        for g in groups:
+            self.closed[g] += 1
+            self.hist[g, t] += 1
+            if settled:
+                self.settled[g] += 1
+                self.trips_settled[g] += trips
+                self.days_settled[g] += days
+                self.one_trip[g] += trips <= 1
+            else:
+                self.abandoned[g] += 1
+        if settled and counter:
+            self.counter_settled += 1
+            self.counter_trips += trips
+
+
+def group_indices(elderly: bool, low_literacy: bool, remote: bool) -> tuple[int, int, int, int]:
+    return (0, 1 if elderly else 2, 3 if low_literacy else 4, 5 if remote else 6)
+
+
+def _ratio(a, b) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def gini_from_hist(hist: np.ndarray) -> float:
+    """Gini coefficient of a non-negative integer variable given its histogram."""
+    n = hist.sum()
+    if n == 0:
+        return 0.0
+    values = np.arange(len(hist), dtype=float)
+    total = (hist * values).sum()
+    if total == 0:
+        return 0.0
+    cum_n = np.cumsum(hist)
+    cum_share = np.cumsum(hist * values) / total
+    # area under the Lorenz curve by trapezoids over groups of equal value
+    prev_share = np.concatenate([[0.0], cum_share[:-1]])
+    area = ((hist / n) * (cum_share + prev_share) / 2.0).sum()
+    return float(max(0.0, min(1.0, 1.0 - 2.0 * area)))
+
+
+def percentile_from_hist(hist: np.ndarray, q: float) -> float:
+    n = hist.sum()
+    if n == 0:
+        return float("nan")
+    return float(np.searchsorted(np.cumsum(hist), q * n, side="left"))
+
+
+def snapshot(model) -> dict[str, float]:
+    """Every daily metric of the model, as a flat dict."""
+    o = model.outcomes
+    pop = model.population
+    n = pop.n
+    day = model.day
+    s: dict[str, float] = {"day": day}
+    s["matters_raised"] = model.matters_raised
+    s["matters_open"] = model.matters_open
+    s["matters_settled"] = int(o.settled[0])
+    s["matters_abandoned"] = int(o.abandoned[0])
+    s["trips_per_matter"] = _ratio(o.trips_settled[0], o.settled[0])
+    s["trips_per_counter_matter"] = _ratio(o.counter_trips, o.counter_settled)
+    s["trips_p90"] = percentile_from_hist(o.hist[0], 0.9)
+    s["share_one_trip"] = _ratio(o.one_trip[0], o.settled[0])
+    s["days_to_settle"] = _ratio(o.days_settled[0], o.settled[0])
+    s["share_abandoned"] = _ratio(o.abandoned[0], o.closed[0])
+    for gi, g in enumerate(GROUPS):
+        if g == "all":
+            continue
+        s[f"trips_per_matter_{g}"] = _ratio(o.trips_settled[gi], o.settled[gi])
+        s[f"share_one_trip_{g}"] = _ratio(o.one_trip[gi], o.settled[gi])
+        s[f"days_to_settle_{g}"] = _ratio(o.days_settled[gi], o.settled[gi])
+        s[f"share_abandoned_{g}"] = _ratio(o.abandoned[gi], o.closed[gi])
+    # cadre burden: hours per cadre today, by activity
+    hours = model.cadre_hours_today()
+    for k, v in hours.items():
+        s[f"cadre_{k}_hours"] = v
+    s["forms_per_village"] = model.reporting_load.forms
+    s["fields_per_village"] = model.reporting_load.fields
+    s["duplicate_fields_per_village"] = model.reporting_load.duplicate_fields
+    s["mediation_hours"] = model.mediation_hours_today
+    s["assisted_matters"] = model.assisted_today()
+    s["turned_away"] = model.turned_away_today()
+    # order
+    s["open_disputes"] = len(model.open_disputes)
+    s["open_problems"] = len(model.undetected) + len(model.backlog)
+    s["problem_backlog"] = len(model.backlog)
+    s["escalations"] = model.escalations_total
+    s["escalations_30d"] = sum(model.escalation_window)
+    s["detection_lag"] = float(np.mean(model.detection_lags)) if model.detection_lags else float("nan")
+    s["resolution_lag"] = float(np.mean(model.resolution_lags)) if model.resolution_lags else float("nan")
+    s["dispute_days"] = _ratio(model.dispute_days_total, model.disputes_settled)
+    # vitality
+    recent = (day - pop.last_part) <= 90
+    s["participation"] = float(recent.mean())
+    s["active_groups"] = float(np.sum(model.groups))
+    s["trust"] = float(pop.trust.mean())
+    s["ties"] = float(pop.ties.mean())
+    s["civic_propensity"] = float(pop.civic.mean())
+    # fairness
+    s["gini_trips"] = gini_from_hist(o.hist[0])
+    low = pop.low_voice
+    rate_low = float(recent[low].mean()) if low.any() else 0.0
+    rate_other = float(recent[~low].mean()) if (~low).any() else 0.0
+    s["voice_equality"] = min(1.0, rate_low / rate_other) if rate_other > 0 else 0.0
+    s["proposals_low_voice_share"] = _ratio(model.proposals_low_voice, model.proposals_adopted)
+    gaps = []
+    for a, b in ((1, 2), (3, 4), (5, 6)):
+        ta, tb = _ratio(o.trips_settled[a], o.settled[a]), _ratio(o.trips_settled[b], o.settled[b])
+        aa, ab = _ratio(o.abandoned[a], o.closed[a]), _ratio(o.abandoned[b], o.closed[b])
+        if np.isfinite(ta) and np.isfinite(tb):
+            gaps.append(max(0.0, ta - tb) / max(1.0, tb))
+        if np.isfinite(aa) and np.isfinite(ab):
+            gaps.append(min(1.0, max(0.0, aa - ab) * 5.0))
+    s["group_gap"] = float(min(1.0, max(gaps))) if gaps else 0.0
+    s["trips_gap_elderly"] = s["trips_per_matter_elderly"] - s["trips_per_matter_not_elderly"]
+    s["trips_gap_low_literacy"] = s["trips_per_matter_low_literacy"] - s["trips_per_matter_not_low_literacy"]
+    # indices in [0, 1]
+    s["undetected_problems"] = len(model.undetected)
+    # order counts what is unseen or unsettled between people; the backlog of reported
+    # problems is a service lag (发现靠格内、解决靠格外), reported on its own
+    load = (s["open_disputes"] + s["undetected_problems"] + s["escalations_30d"]) / (n / 1000.0)
+    s["order_index"] = 1.0 / (1.0 + load / ORDER_REFERENCE)
+    s["vitality_index"] = (
+        min(1.0, s["participation"] / PARTICIPATION_FULL)
+        + min(1.0, s["active_groups"] / len(model.village_sizes) / GROUPS_FULL)
+        + s["trust"]
+    ) / 3.0
+    s["fairness_index"] = ((1.0 - s["gini_trips"]) + (1.0 - s["group_gap"]) + s["voice_equality"]) / 3.0
+    return s

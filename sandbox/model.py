@@ -1,0 +1,318 @@
+"""TownshipModel: the wiring of one township; one step is one working day."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import Cadre, Department, GridWorker, Resident
+from agents.population import Population
+from sandbox import cocreation, mediation, public_problems
+from sandbox.catalogue import departments, matter_types
+from sandbox.errors import InputError
+from sandbox.matter import ABANDONED, OPEN, SETTLED, Matter
+from sandbox.metrics import Outcomes, group_indices, snapshot
+from sandbox.params import LEAVES, Scenario
+from sandbox.reporting import daily_load
+from sandbox.scenario import apply_overrides, load_raw, validate
+
+WORKING_DAYS_PER_YEAR = 250
+
+
+def build_scenario(scenario: str | Scenario = "base", **params: Any) -> Scenario:
+    """A Scenario from a name/path or object plus leaf or `section__leaf` keyword overrides."""
+    overrides = {k.replace("__", "."): v for k, v in params.items()}
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        return validate(apply_overrides(scenario.model_dump(), overrides), "parameters")
+    path, data = load_raw(scenario)
+    source = str(path) if not overrides else f"{path} (with overrides)"
+    return validate(apply_overrides(data, overrides, source), source)
+
+
+class TownshipModel(mesa.Model):
+    """One township: residents raise matters and walk to doors; cadres split their day
+    between upward reporting and residents; grid workers patrol; villages may co-create.
+
+    Parameters are a scenario (name, path or Scenario) plus any lever by its leaf name
+    (`one_window=True`) or `section__leaf`; `rng` seeds everything.
+    """
+
+    def __init__(self, scenario: str | Scenario = "base", rng: int | None = None, **params: Any):
+        if rng is not None and not isinstance(rng, (int, np.integer)):
+            raise InputError(f"seed = {rng!r}: must be a whole number")
+        super().__init__(rng=rng)
+        self.p = p = build_scenario(scenario, **params)
+        self.day = 0
+        self._build_township()
+        self._build_departments()
+        self._build_people()
+        self.reporting_load = daily_load(p, self.form_bureaus, self.form_bureaus_outside)
+        self.matters: list[Matter] = []
+        self.due: dict[int, list[Matter]] = {}
+        self.matters_raised = 0
+        self.matters_open = 0
+        self.outcomes = Outcomes()
+        self.open_disputes: list[Matter] = []
+        self.disputes_settled = 0
+        self.dispute_days_total = 0
+        self.undetected: list = []
+        self.backlog: list = []
+        self.outside_credit = 0.0
+        self.problems_resolved = 0
+        self.detection_lags: list[int] = []
+        self.resolution_lags: list[int] = []
+        self.groups = np.zeros(len(self.village_sizes))
+        self.escalations_total = 0
+        self.escalation_window: deque[int] = deque(maxlen=22)  # about a month of working days
+        self.proposals_adopted = 0
+        self.proposals_low_voice = 0
+        self.participations_today = 0
+        self.mediation_hours_today = 0.0
+        self._service_types = [t for t in matter_types().values() if t.kind == "service"]
+        self._dispute_types = [t for t in matter_types().values() if t.kind == "dispute"]
+        self.metrics = snapshot(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: partial(_metric, key=k) for k in self.metrics if k != "day"}
+        )
+        self.datacollector.collect(self)
+
+    # -- construction -----------------------------------------------------------------
+    def _build_township(self) -> None:
+        p = self.p
+        nv = p.township.villages
+        rng = self.rng
+        dist = np.sort(rng.uniform(0.5, p.township.max_distance_km, nv))
+        angle = rng.uniform(0.0, 2.0 * math.pi, nv)
+        self.village_xy = np.column_stack([dist * np.cos(angle), dist * np.sin(angle)])
+        self.village_urban = np.arange(nv) < round(p.township.urban_share * nv)  # the nearest are urban
+        weights = rng.uniform(0.7, 1.3, nv)
+        self.village_sizes = rng.multinomial(p.township.residents, weights / weights.sum())
+        households = self.village_sizes / p.township.household_size
+        self.cells_per_village = np.maximum(1, np.ceil(households / p.staffing.households_per_cell)).astype(int)
+        self.first_cell = np.concatenate([[0], np.cumsum(self.cells_per_village)[:-1]]).astype(int)
+
+    def _build_departments(self) -> None:
+        p = self.p
+        specs = departments()
+        township = [s for s in specs.values() if s.level == "township"]
+        total_staff = p.structure.window_staff_per_10k * p.township.residents / 10000.0
+        weight_sum = sum(s.staff_weight for s in township)
+        staff = {s.id: total_staff * s.staff_weight / weight_sum for s in township}
+        self.leftover: set[str] = set()
+        self.stations: dict[str, Department] = {}
+        self.centre = None
+        if p.structure.one_window:
+            k = round(p.structure.leftover_station_share * len(township))
+            ids = [s.id for s in township]
+            self.leftover = set(self.rng.choice(ids, size=k, replace=False).tolist()) if k else set()
+            hosted = tuple(i for i in ids if i not in self.leftover)
+            self.centre = Department(self, "service_centre", "township", sum(staff[i] for i in hosted), hosts=hosted)
+        for s in township:
+            if self.centre is None or s.id in self.leftover:
+                self.stations[s.id] = Department(self, s.id, "township", staff[s.id], hosts=(s.id,))
+        self.county = {s.id: Department(self, s.id, "county", 0.0, hosts=(s.id,)) for s in specs.values() if s.level == "county"}
+        self.village_office = [Department(self, "village_office", "village", 0.0, village=v) for v in range(p.township.villages)]
+        self.form_bureaus = sum(1 for s in specs.values() if s.sends_forms)
+        self.form_bureaus_outside = sum(1 for i in self.leftover if specs[i].sends_forms)
+
+    def _build_people(self) -> None:
+        p = self.p
+        self.population = pop = Population(p, self.rng, self.village_xy, self.village_urban, self.village_sizes, self.cells_per_village)
+        self.residents = [Resident(self, i) for i in range(pop.n)]
+        self.group_of = [group_indices(e, l, r) for e, l, r in zip(pop.elderly.tolist(), pop.low_literacy.tolist(), pop.remote.tolist())]
+        bounds = np.concatenate([[0], np.cumsum(self.village_sizes)])
+        self.village_rows = [np.arange(bounds[v], bounds[v + 1]) for v in range(len(self.village_sizes))]
+        self.cadres_in_village = []
+        for v, size in enumerate(self.village_sizes):
+            if self.village_urban[v]:
+                k = max(1, round(p.staffing.community_workers_per_10k * size / 10000.0))
+                role = "community_worker"
+            else:
+                k, role = p.staffing.cadres_per_village, "village_cadre"
+            self.cadres_in_village.append(k)
+            for _ in range(k):
+                Cadre(self, v, role)
+        self.grid_workers = [GridWorker(self, c, v) for v in range(len(self.village_sizes))
+                             for c in range(self.first_cell[v], self.first_cell[v] + self.cells_per_village[v])]
+
+    # -- lookups used by agents -------------------------------------------------------
+    def door_for(self, dept: str, village: int) -> Department:
+        """The door a resident walks to for a step owned by `dept`."""
+        if dept == "village_office":
+            return self.village_office[village]
+        if dept in self.county:
+            return self.county[dept]
+        if self.centre is not None and dept not in self.leftover:
+            return self.centre
+        return self.stations[dept]
+
+    def steps_covered(self, pending: list[str], door: Department) -> set[str]:
+        """Steps one accepted submission clears: with parallel approval every step routed
+        inside the machine (all but other leftover stations'), otherwise just the first."""
+        if not self.p.structure.parallel_approval:
+            return {pending[0]}
+        return {s for s in pending if s not in self.leftover or s in door.hosts}
+
+    def grid_worker_of(self, cell: int) -> GridWorker | None:
+        return self.grid_workers[cell] if 0 <= cell < len(self.grid_workers) else None
+
+    # -- events -----------------------------------------------------------------------
+    def _schedule(self, m: Matter, day: int) -> None:
+        self.due.setdefault(day, []).append(m)
+
+    def _raise_matters(self, day: int) -> None:
+        p = self.p
+        n = self.population.n
+        rng = self.rng
+        for t in self._service_types:
+            lam = t.rate * p.matters.rate_scale * n / 1000.0 / WORKING_DAYS_PER_YEAR
+            k = rng.poisson(lam)
+            if not k:
+                continue
+            who = rng.integers(0, n, k)
+            missing = rng.binomial(t.documents, p.matters.missing_doc_prob, k)
+            for r, miss in zip(who.tolist(), missing.tolist()):
+                m = Matter(len(self.matters), t, r, day, miss)
+                self.matters.append(m)
+                self._schedule(m, day)
+        for t in self._dispute_types:
+            k = rng.poisson(t.rate * p.matters.rate_scale * n / 1000.0 / WORKING_DAYS_PER_YEAR)
+            for r in rng.integers(0, n, k).tolist():
+                m = Matter(len(self.matters), t, r, day, 0)
+                m.channel = "mediation"
+                m.next_day = day + (0 if mediation.handled_locally(p, m) else max(1, p.structure.processing_days))
+                m.log(day, "village_office" if mediation.handled_locally(p, m) else t.steps[0], "dispute_raised")
+                self.matters.append(m)
+                self.open_disputes.append(m)
+                self.population.open_disputes[r] += 1
+        self.matters_raised = len(self.matters)
+
+    def close_matter(self, m: Matter, day: int, settled: bool) -> None:
+        """A service matter ends: settled or given up; the resident remembers."""
+        m.status = SETTLED if settled else ABANDONED
+        m.closed = day
+        m.log(day, "home", "settled" if settled else "abandoned")
+        self.matters_open -= 1
+        self.outcomes.add(self.group_of[m.resident], m.trips, day - m.created, settled, m.trips > 0)
+        pop = self.population
+        r = m.resident
+        if settled:
+            if m.trips <= 1:
+                pop.trust[r] += 0.03 * (1.0 - pop.trust[r])
+            else:  # every extra trip costs a little trust
+                pop.trust[r] -= 0.01 * min(m.trips - 1, 5) * pop.trust[r]
+        else:
+            pop.trust[r] *= 0.9
+            pop.grievance[r] = min(1.0, pop.grievance[r] + self.p.escalation.abandon_grievance)
+
+    def close_dispute(self, m: Matter, day: int) -> None:
+        m.status = SETTLED
+        m.closed = day
+        self.disputes_settled += 1
+        self.dispute_days_total += day - m.created
+        self.population.open_disputes[m.resident] -= 1
+
+    def resolve_problem(self, pr, day: int, by: str) -> None:
+        public_problems.resolve(self, pr, day, by)
+
+    def record_proposals(self, participants: np.ndarray) -> None:
+        """决策共谋: a few proposals adopted per cycle; outreach decides whose."""
+        k = min(3, len(participants))
+        outreach = self.p.governance.inclusive_outreach
+        low = self.population.low_voice[participants]
+        # without outreach the well-connected and better-off carry the day
+        weight = outreach + (1.0 - outreach) * (self.population.ties[participants] * self.population.income[participants]) * np.where(low, 0.3, 1.0)
+        chosen = self.rng.choice(len(participants), size=k, replace=False, p=weight / weight.sum())
+        self.proposals_adopted += k
+        self.proposals_low_voice += int(low[chosen].sum())
+
+    # -- one working day --------------------------------------------------------------
+    def step(self) -> None:
+        self.day += 1
+        day = self.day
+        for d in self.stations.values():
+            d.open_counter()
+        if self.centre is not None:
+            self.centre.open_counter()
+        for d in self.county.values():
+            d.open_counter()
+        for office in self.village_office:
+            office.minutes_left = 0.0
+            office.visits_today = office.turned_away_today = 0
+        self.mediation_hours_today = 0.0
+        self.participations_today = 0
+        self.agents_by_type[Cadre].do("plan_day")
+        self.agents_by_type[GridWorker].do("plan_day")
+
+        before = len(self.matters)
+        self._raise_matters(day)
+        self.matters_open += sum(1 for m in self.matters[before:] if m.type.kind == "service")
+        self._work_matters(day)
+        mediation.mediate(self, day)
+        public_problems.arise(self, day)
+        public_problems.detect(self, day)
+        public_problems.solve_outside(self, day)
+        for v in cocreation.due_villages(self, day):
+            cocreation.cycle(self, v, day)
+        escalated = self.population.drift(self.p, self.rng, day)
+        self.escalations_total += escalated
+        self.escalation_window.append(escalated)
+        self.metrics = snapshot(self)
+        self.datacollector.collect(self)
+
+    def _work_matters(self, day: int) -> None:
+        todo = self.due.pop(day, [])
+        self.random.shuffle(todo)
+        limit = self.p.matters.max_days_open
+        residents = self.residents
+        for m in todo:
+            residents[m.resident].pursue(m, day)
+            if m.status != OPEN:
+                continue
+            if day - m.created >= limit:
+                m.log(day, "home", "gave_up_waiting")
+                self.close_matter(m, day, settled=False)
+                continue
+            self._schedule(m, max(m.next_day, day + 1))
+
+    # -- aggregates -------------------------------------------------------------------
+    def cadre_hours_today(self) -> dict[str, float]:
+        """Mean hours per cadre today by activity."""
+        cadres = self.agents_by_type[Cadre] if Cadre in self.agents_by_type else []
+        n = len(cadres)
+        if not n:
+            return {}
+        totals: dict[str, float] = {}
+        for c in cadres:
+            for k, v in c.hours.items():
+                totals[k] = totals.get(k, 0.0) + v
+        out = {k: v / n for k, v in totals.items()}
+        out["mediation"] = self.mediation_hours_today / n
+        return out
+
+    def assisted_today(self) -> int:
+        return sum(g.assisted_today for g in self.grid_workers)
+
+    def turned_away_today(self) -> int:
+        doors = list(self.stations.values()) + self.village_office + ([self.centre] if self.centre else [])
+        return sum(d.turned_away_today for d in doors)
+
+    def run(self, days: int | None = None) -> None:
+        """Advance `days` working days (default: the scenario's run.days)."""
+        for _ in range(days if days is not None else self.p.run.days):
+            self.step()
+
+
+def _metric(model: TownshipModel, key: str) -> float:
+    """DataCollector reporter: one key of the day's snapshot (a partial of it pickles, a lambda would not)."""
+    return model.metrics[key]
+
+
+__all__ = ["TownshipModel", "build_scenario", "LEAVES"]
