@@ -46,7 +46,9 @@ class Department(mesa.Agent):
             return FULL
         self.minutes_left -= serve
         self.visits_today += 1
-        if self.level == "township" and not p.structure.one_responsible_body and rng.random() < p.structure.redirect_prob:
+        # a leftover station overlaps the centre, so nobody clearly answers for its steps
+        unclear = not p.structure.one_responsible_body or self.key in self.model.leftover
+        if self.level == "township" and unclear and rng.random() < p.structure.redirect_prob:
             return REDIRECTED
         if (
             matter.type.online and p.digital.online_channel and not matter.pushed

@@ -32,7 +32,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -117,7 +117,7 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/run-SCENARIO-TIMESTAMP)")] = None,
 ) -> None:
     """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON."""
-    from sandbox.model import build_scenario
+    from sandbox.scenario import build_scenario
     from sandbox.outputs import write_json, write_parquet
     from sandbox.run import simulate
 
@@ -169,7 +169,7 @@ def compare(
     """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report."""
     from sandbox.compare import HEADLINE, compare as run_compare
     from sandbox.glossary import term
-    from sandbox.model import build_scenario
+    from sandbox.scenario import build_scenario
     from sandbox.outputs import write_json, write_parquet, write_text
     from sandbox.report import render
 

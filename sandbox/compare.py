@@ -44,7 +44,8 @@ class Comparison:
 
     def summary_table(self) -> pa.Table:
         """One row per run: scenario, seed, every summary metric."""
-        rows = [{"scenario": name, "seed": r.seed, **r.summary} for name in self.names for r in self.results[name]]
+        rows = [{"scenario": name, "seed": r.seed, **{k: (None if v != v else v) for k, v in r.summary.items()}}
+                for name in self.names for r in self.results[name]]
         return pa.Table.from_pylist(rows)
 
     def daily_table(self) -> pa.Table:

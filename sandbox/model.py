@@ -19,21 +19,9 @@ from sandbox.matter import ABANDONED, OPEN, SETTLED, Matter
 from sandbox.metrics import Outcomes, group_indices, snapshot
 from sandbox.params import LEAVES, Scenario
 from sandbox.reporting import daily_load
-from sandbox.scenario import apply_overrides, load_raw, validate
+from sandbox.scenario import build_scenario
 
 WORKING_DAYS_PER_YEAR = 250
-
-
-def build_scenario(scenario: str | Scenario = "base", **params: Any) -> Scenario:
-    """A Scenario from a name/path or object plus leaf or `section__leaf` keyword overrides."""
-    overrides = {k.replace("__", "."): v for k, v in params.items()}
-    if isinstance(scenario, Scenario):
-        if not overrides:
-            return scenario
-        return validate(apply_overrides(scenario.model_dump(), overrides), "parameters")
-    path, data = load_raw(scenario)
-    source = str(path) if not overrides else f"{path} (with overrides)"
-    return validate(apply_overrides(data, overrides, source), source)
 
 
 class TownshipModel(mesa.Model):
@@ -65,6 +53,7 @@ class TownshipModel(mesa.Model):
         self.undetected: list = []
         self.backlog: list = []
         self.outside_credit = 0.0
+        self.problems_raised = 0
         self.problems_resolved = 0
         self.detection_lags: list[int] = []
         self.resolution_lags: list[int] = []

@@ -23,6 +23,7 @@ def arise(model, day: int) -> None:
         for _ in range(rng.poisson(lam)):
             cell = int(model.first_cell[v] + rng.integers(model.cells_per_village[v]))
             model.undetected.append(Problem(cell, v, day))
+            model.problems_raised += 1
 
 
 def detect(model, day: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,8 @@ from sandbox.model import TownshipModel
 from sandbox.params import Scenario
 from sandbox.scenario import flat_params
 
-# daily flows are averaged over the run; everything else is read at the end of the run
+# daily flows are averaged over the run, the order/vitality/fairness indices over its second
+# half; everything else (cumulative tallies, stocks) is read at the end of the run
 FLOW_PREFIXES = ("cadre_", "forms_per_village", "fields_per_village", "duplicate_fields_per_village",
                  "mediation_hours", "assisted_matters", "turned_away")
 
@@ -30,16 +30,18 @@ class RunResult:
 
 
 def summarise(daily: dict[str, list]) -> dict[str, float]:
-    """End-of-run summary: flows averaged over the days, stocks and tallies at the end."""
+    """End-of-run summary: flows averaged over the days, indices over the second half, the rest at the end."""
     out = {}
     for key, values in daily.items():
         if key == "day" or not values:
             continue
-        if key.startswith(FLOW_PREFIXES):
-            vals = [v for v in values[1:] if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        if key.startswith(FLOW_PREFIXES) or key.endswith("_index"):
+            # flows over every day; indices over the second half, once the township has settled in
+            start = 1 if key.startswith(FLOW_PREFIXES) else max(1, len(values) // 2)
+            vals = [v for v in values[start:] if v is not None]
             out[key] = sum(vals) / len(vals) if vals else float("nan")
         else:
-            out[key] = float(values[-1])
+            out[key] = float("nan") if values[-1] is None else float(values[-1])
     return out
 
 
@@ -52,7 +54,9 @@ def simulate(scenario: Scenario, seed: int, days: int | None = None, name: str =
         if progress is not None:
             progress(model.day)
     frame = model.datacollector.model_vars
-    daily = {"day": list(range(0, n + 1)), **{k: [float(v) for v in vals] for k, vals in frame.items()}}
+    # undefined values (a mean before anything settled) are nulls, not NaN, in the tables
+    daily = {"day": list(range(0, n + 1)),
+             **{k: [None if v != v else float(v) for v in vals] for k, vals in frame.items()}}
     return RunResult(
         scenario=name,
         seed=seed,

@@ -33,13 +33,14 @@ def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Pa
     if not path.is_file():
         known = ", ".join(scenario_names(directory))
         hint = _did_you_mean(text, scenario_names(directory))
-        raise InputError(f"scenario '{text}' not found{hint}; known scenarios: {known}")
+        raise InputError(f"scenario '{text}' not found{hint or '.'} Known scenarios: {known}")
     return path
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -58,7 +59,8 @@ def _check_keys(path: Path, data: dict[str, Any]) -> None:
         if key in TOP_LEVEL:
             continue
         if key not in SECTIONS:
-            raise InputError(f"{path}: unknown key '{key}'{_did_you_mean(key, sorted(SECTIONS) + sorted(TOP_LEVEL))}; allowed sections: {', '.join(SECTIONS)}")
+            hint = _did_you_mean(key, sorted(SECTIONS) + sorted(TOP_LEVEL)) or f"; allowed: {', '.join(sorted(TOP_LEVEL))} and sections {', '.join(SECTIONS)}"
+            raise InputError(f"{path}: unknown key '{key}'{hint}")
         if not isinstance(value, dict):
             raise InputError(f"{path}: '{key}' must be a table ([{key}]), got {value!r}")
         fields = list(SECTIONS[key].model_fields)
@@ -98,8 +100,10 @@ def _load_chain(path: Path, directory: Path, seen: list[str]) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise InputError(f"{path}: extends = {parent!r}: must be the name of another scenario")
+    sibling = path.parent / f"{parent}.toml"
     try:
-        parent_path = resolve_path(parent, directory)
+        # a user's own file may extend a file beside it, or any shipped scenario
+        parent_path = sibling if sibling.is_file() else resolve_path(parent, directory)
     except InputError as exc:
         raise InputError(f"{path}: extends: {exc}") from None
     return _merge(_load_chain(parent_path, directory, seen + [key]), data)
@@ -200,13 +204,24 @@ def load_scenario(
     overrides: dict[str, Any] | None = None,
     directory: Path = SCENARIO_DIR,
 ) -> Scenario:
-    """Load, inherit, override and validate a scenario; InputError on any bad input."""
+    """Load, inherit, override and validate a scenario; InputError on any bad input.
+    The file is checked on its own first, so an error names the file, not the overrides."""
     path, data = load_raw(name_or_path, directory)
-    source = str(path)
-    if overrides:
-        data = apply_overrides(data, overrides)
-        source = f"{path} (with overrides)"
-    return validate(data, source)
+    scenario = validate(data, str(path))
+    if not overrides:
+        return scenario
+    source = f"{path} (with overrides)"
+    return validate(apply_overrides(data, overrides, source), source)
+
+
+def build_scenario(scenario: str | Path | Scenario = "base", **params: Any) -> Scenario:
+    """A Scenario from a name/path or object plus leaf or `section__leaf` keyword overrides."""
+    overrides = {k.replace("__", "."): v for k, v in params.items()}
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        return validate(apply_overrides(scenario.model_dump(), overrides, "parameters"), "parameters")
+    return load_scenario(scenario, overrides)
 
 
 def flat_params(scenario: Scenario) -> dict[str, Any]:

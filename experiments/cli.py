@@ -1,0 +1,185 @@
+"""`sandbox sweep`, `sandbox analyze` and `sandbox experiments`, registered on the sandbox CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sandbox.errors import InputError
+
+MAX_FAILURE_LINES = 5
+
+
+def register(app: typer.Typer) -> None:
+    from sandbox.cli import friendly
+
+    app.command("sweep")(friendly(sweep))
+    app.command("analyze")(friendly(analyze))
+    app.command("experiments")(friendly(list_experiments))
+
+
+def _consoles():
+    from sandbox.cli import err, out
+
+    return out, err
+
+
+def sweep(
+    experiment: Annotated[str, typer.Argument(help="experiment name (see `sandbox experiments`) or a sweep TOML file")],
+    workers: Annotated[int | None, typer.Option(min=1, max=4096, help="local worker processes (default: all cores)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="run on a Dask cluster: scheduler address, e.g. tcp://host:8786")] = None,
+    local_cluster: Annotated[bool, typer.Option("--local-cluster", help="run on a Dask LocalCluster started here")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweep-NAME); rerun to resume")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs recorded as failed")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and show the plan; run and write nothing")] = False,
+) -> None:
+    """Run a parameter sweep; results go to one hive-partitioned Parquet dataset, run by run.
+
+    Rerunning the same command resumes: runs already recorded are skipped. Exit code 1 if any
+    run failed (each failure is recorded with its error), 2 on bad input."""
+    from experiments.cluster import DaskCluster, LocalPool
+    from experiments.engine import SweepStopped, run_tasks
+    from experiments.plan import build_plan
+    from experiments.runner import FAILED
+    from experiments.store import Store
+
+    out, err = _consoles()
+    if scheduler and local_cluster:
+        raise InputError("--scheduler and --local-cluster: choose one")
+    if scheduler and workers:
+        raise InputError(f"--workers {workers}: the cluster at --scheduler has its own workers; drop --workers")
+    plan = build_plan(experiment)
+    store = Store(out_dir or Path("results") / f"sweep-{plan.name}")
+    manifest = store.check(plan)
+    recorded = store.recorded() if manifest else {}
+    skip = {k for k, status in recorded.items() if not (retry_failed and status == FAILED)}
+    todo = plan.total - len(skip & {(p.index, r) for p in plan.points for r in range(plan.replications)})
+    n = workers or os.cpu_count() or 1
+    where = f"Dask scheduler {scheduler}" if scheduler else f"local Dask cluster ({n} workers)" if local_cluster \
+        else f"local process pool ({n} workers)"
+    out.print(f"{plan.name}: {len(plan.points)} design points × {plan.replications} replications = {plan.total} runs; "
+              f"{len(recorded)} recorded, {todo} to run on {where} → {store.root}/", highlight=False)
+    if dry_run:
+        return
+    if todo == 0:
+        _finish(store, plan, out, err)
+        return
+    module = plan.experiment.function.partition(":")[0]
+    backend = DaskCluster(scheduler, n if local_cluster else None, plan.experiment.function) if scheduler or local_cluster \
+        else LocalPool(n, (module,))
+    failed_now = 0
+    try:
+        if manifest is None:
+            store.create(plan)
+        else:
+            store.update(plan, manifest)
+        store.lock()
+        recorded = store.recorded()  # again, under the lock: another writer may have added runs
+        skip = {k for k, status in recorded.items() if not (retry_failed and status == FAILED)}
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"),
+                      TimeRemainingColumn(), console=err, transient=False) as bar:
+            already = sum(1 for k, s in recorded.items() if s != FAILED or not retry_failed)
+            prior_failed = sum(1 for k, s in recorded.items() if s == FAILED and not retry_failed)
+            task = bar.add_task(plan.name, total=plan.total, completed=already, failed=prior_failed)
+
+            def record(outcome) -> None:
+                nonlocal failed_now
+                store.write(plan, outcome)
+                if outcome.status == FAILED:
+                    failed_now += 1
+                    if failed_now <= MAX_FAILURE_LINES:
+                        bar.console.print(f"run {outcome.point}/{outcome.replication} failed: {outcome.error}",
+                                          highlight=False, markup=False)
+                bar.update(task, advance=1, failed=prior_failed + failed_now)
+
+            run_tasks(plan.tasks(skip), backend, record)
+    except KeyboardInterrupt:
+        backend.close(cancel=True)
+        store.unlock()
+        err.print(f"interrupted; every finished run is saved in {store.root}/: rerun the same command to resume")
+        raise typer.Exit(130) from None
+    except SweepStopped as exc:
+        backend.close(cancel=True)
+        store.unlock()
+        err.print(f"[bold red]sweep stopped:[/] {exc}; finished runs are saved in {store.root}/: rerun the same command to resume",
+                  highlight=False)
+        raise typer.Exit(1) from None
+    backend.close()
+    store.unlock()
+    _finish(store, plan, out, err)
+
+
+def _finish(store, plan, out, err) -> None:
+    from experiments.runner import FAILED
+
+    recorded = store.recorded()
+    failed = sum(1 for s in recorded.values() if s == FAILED)
+    out.print(f"{store.root}/: {len(recorded) - failed} runs succeeded, {failed} failed, "
+              f"{plan.total - len(recorded)} missing of {plan.total}. Next: sandbox analyze {store.root}", highlight=False)
+    if failed:
+        err.print(f"{failed} runs failed (see the error column); fix the cause and rerun with --retry-failed")
+        raise typer.Exit(1)
+
+
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="a results folder written by `sandbox sweep`")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML report (default DIR/report.html)")] = None,
+) -> None:
+    """Statistics of a sweep: means with 95 % CIs, contrasts, Sobol/Morris indices, plots and an HTML report.
+
+    Tables go to DIR/analysis/*.parquet (rewritten each time; the runs are never touched)."""
+    from experiments.analysis import analyse
+    from experiments.report import render
+    from sandbox.outputs import write_parquet, write_text
+
+    out, err = _consoles()
+    if out_file is not None and out_file.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--out {out_file}: the report is HTML; give a file name ending in .html")
+    a = analyse(directory)
+    html = render(a)
+    for name, table in a.tables().items():
+        write_parquet(table, directory / "analysis" / f"{name}.parquet")
+    target = out_file or directory / "report.html"
+    write_text(html, target)
+    for note in a.notes:
+        err.print(note, highlight=False)
+    _print_headlines(a, out)
+    out.print(f"wrote {target} and {directory}/analysis/ ({', '.join(f'{k}.parquet' for k in a.tables())})", highlight=False)
+
+
+def _print_headlines(a, out) -> None:
+    if a.contrasts:
+        t = Table("contrast", "metric", "expect", "difference [95% CI]", "verdict")
+        for r in a.contrasts:
+            t.add_row(r["contrast"], r["metric"], r["expect"], f"{r['difference']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]", r["verdict"])
+        out.print(t)
+    elif a.kind == "sobol" and a.indices:
+        t = Table("metric", "largest total-order index (ST)", "S1")
+        for m in dict.fromkeys(r["metric"] for r in a.indices):
+            best = max((r for r in a.indices if r["metric"] == m), key=lambda r: r["ST"])
+            t.add_row(m, f"{best['parameter']}: {best['ST']:.3f}", f"{best['S1']:.3f}")
+        out.print(t)
+    elif a.kind == "morris" and a.indices:
+        t = Table("metric", "largest μ*", "σ")
+        for m in dict.fromkeys(r["metric"] for r in a.indices):
+            best = max((r for r in a.indices if r["metric"] == m), key=lambda r: r["mu_star"])
+            t.add_row(m, f"{best['parameter']}: {best['mu_star']:.3g}", f"{best['sigma']:.3g}")
+        out.print(t)
+
+
+def list_experiments() -> None:
+    """Sweep definitions shipped in experiments/definitions/."""
+    from experiments.definition import definition_names, load_definition
+
+    out, _ = _consoles()
+    t = Table("experiment", "design", "description")
+    for name in definition_names():
+        _, exp, _ = load_definition(name)
+        t.add_row(name, exp.design.kind, exp.description)
+    out.print(t)
