@@ -9,7 +9,7 @@ import numpy as np
 
 GROUPS = ("all", "elderly", "not_elderly", "low_literacy", "not_low_literacy", "remote", "not_remote")
 MAX_TRIPS = 64
-ORDER_REFERENCE = 0.5     # open disputes + unseen problems + monthly escalations per 1,000 residents that halve the order index
+ORDER_REFERENCE = 2.0     # open disputes + unseen problems + monthly escalations per 1,000 residents that halve the order index
 PARTICIPATION_FULL = 0.3  # share taking part within 90 days counted as full vitality on that axis
 GROUPS_FULL = 5.0         # active resident groups per village counted as full vitality on that axis
 
