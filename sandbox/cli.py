@@ -117,25 +117,32 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/run-SCENARIO-TIMESTAMP)")] = None,
 ) -> None:
     """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON."""
-    from sandbox.scenario import build_scenario
+    from sandbox.compare import Comparison
     from sandbox.outputs import write_json, write_parquet
     from sandbox.run import simulate
+    from sandbox.scenario import build_scenario
 
     scen = build_scenario(scenario, **_overrides(days, residents, set_))
+    _say_inert(scen)
     target = out_dir or Path("results") / f"run-{Path(scenario).stem}-{_stamp()}"
     outdir = OutputDir(target)
     with _progress() as bar:
         task = bar.add_task(f"{scenario} seed {seed}", total=scen.run.days)
         res = simulate(scen, seed=seed, name=Path(scenario).stem, progress=lambda d: bar.update(task, completed=d))
     with outdir as tmp:
-        import pyarrow as pa
-
         write_parquet(res.daily, tmp / "daily.parquet")
-        write_parquet(pa.Table.from_pylist([{"scenario": res.scenario, "seed": seed, **res.summary}]), tmp / "summary.parquet")
+        write_parquet(Comparison([res.scenario], [seed], {res.scenario: [res]}).summary_table(), tmp / "summary.parquet")
         write_json({"scenario": res.scenario, "seed": seed, "days": res.days, "params": res.params,
                     "version": _version()}, tmp / "params.json")
     _summary_table(res.summary)
     out.print(f"wrote {target}/ (daily.parquet, summary.parquet, params.json)")
+
+
+def _say_inert(scen) -> None:
+    from sandbox.consistency import inert_levers
+
+    for key, why in inert_levers(scen):
+        err.print(f"note: {key} has no effect: {why}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _version() -> str:
@@ -169,9 +176,9 @@ def compare(
     """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report."""
     from sandbox.compare import HEADLINE, compare as run_compare
     from sandbox.glossary import term
-    from sandbox.scenario import build_scenario
     from sandbox.outputs import write_json, write_parquet, write_text
     from sandbox.report import render
+    from sandbox.scenario import build_scenario
 
     names = scenarios or DEFAULT_COMPARE
     if len(set(names)) != len(names):

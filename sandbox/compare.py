@@ -44,9 +44,12 @@ class Comparison:
 
     def summary_table(self) -> pa.Table:
         """One row per run: scenario, seed, every summary metric."""
-        rows = [{"scenario": name, "seed": r.seed, **{k: (None if v != v else v) for k, v in r.summary.items()}}
-                for name in self.names for r in self.results[name]]
-        return pa.Table.from_pylist(rows)
+        runs = [(name, r) for name in self.names for r in self.results[name]]
+        cols = {"scenario": pa.array([n for n, _ in runs], pa.string()),
+                "seed": pa.array([r.seed for _, r in runs], pa.int64())}
+        for key in runs[0][1].summary:
+            cols[key] = pa.array([None if r.summary[key] != r.summary[key] else r.summary[key] for _, r in runs], pa.float64())
+        return pa.table(cols)
 
     def daily_table(self) -> pa.Table:
         """One row per run and day (long format, ready for pandas/polars/DuckDB/R)."""

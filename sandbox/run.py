@@ -62,6 +62,6 @@ def simulate(scenario: Scenario, seed: int, days: int | None = None, name: str =
         seed=seed,
         days=n,
         params={**flat_params(scenario), "run.days": n},
-        daily=pa.table(daily),
+        daily=pa.table({k: pa.array(v, pa.int64() if k == "day" else pa.float64()) for k, v in daily.items()}),
         summary=summarise(daily),
     )

@@ -64,8 +64,8 @@ def test_dataset_reads_without_our_code(ishigami):
     duckdb = pytest.importorskip("duckdb")
     pl = pytest.importorskip("polars")
     glob = f"{ishigami}/runs/**/*.parquet"
-    n, points, ok = duckdb.sql(f"SELECT count(*), count(DISTINCT point), count(*) FILTER (status = 'ok') "
-                               f"FROM read_parquet('{glob}', hive_partitioning = true)").fetchone()
+    (n, points, ok), = duckdb.sql(f"SELECT count(*), count(DISTINCT point), count(*) FILTER (status = 'ok') "
+                                  f"FROM read_parquet('{glob}', hive_partitioning = true)").fetchall()
     assert (n, points, ok) == (2560, 2560, 2560)
     frame = pl.read_parquet(glob, hive_partitioning=True)
     assert frame.height == 2560 and {"point", "replication", "seed", "status", "x1", "y"} <= set(frame.columns)
@@ -74,22 +74,42 @@ def test_dataset_reads_without_our_code(ishigami):
 
 
 CONTRASTS = """
-    function = "experiments.testing:faulty"
     base = "base"
     seed = 4
-    replications = 6
-    days = 3
+    replications = 4
+    days = 10
+    metrics = ["cadre_reporting_hours"]
     [fixed]
-    residents = 100
-    villages = 1
+    residents = 300
+    villages = 2
     [design]
     kind = "contrasts"
     [[contrasts]]
-    name = "more_staff"
-    reference = "base"
-    treatment = {{ scenario = "base", set = {{ cadres_per_village = {k} }} }}
-    expect = {{ y = "increase" }}
+    name = "one_form"
+    reference = "vertical_grid"
+    treatment = "one_form_only"
+    expect = { cadre_reporting_hours = "decrease" }
+    at_most = { cadre_reporting_hours = 0.5 }
 """
+
+
+def test_contrasts_are_paired_differences_by_replication(tmp_path):
+    out = tmp_path / "out"
+    assert cli("sweep", write_def(tmp_path, "c", CONTRASTS), "--workers", "2", "--out", out).exit_code == 0
+    r = cli("analyze", out)
+    assert r.exit_code == 0, r.output
+    table = runs_table(out).to_pylist()
+    ref = [row["cadre_reporting_hours"] for row in table if row["point"] == 0]
+    treat = [row["cadre_reporting_hours"] for row in table if row["point"] == 1]
+    diff = mean_ci([b - a for a, b in zip(ref, treat)])
+    rows = pq.read_table(out / "analysis" / "contrasts.parquet").to_pylist()
+    assert [(x["contrast"], x["metric"], x["expect"]) for x in rows] == [
+        ("one_form", "cadre_reporting_hours", "decrease"), ("one_form", "cadre_reporting_hours", "treatment ≤ 0.5")]
+    assert (rows[0]["difference"], rows[0]["ci_low"], rows[0]["ci_high"], rows[0]["pairs"]) == (*diff, 4)
+    assert rows[0]["verdict"] == verdict("decrease", diff[1], diff[2], 0.05)
+    t_mean, t_lo, t_hi = mean_ci(treat)
+    assert (rows[1]["difference"], rows[1]["verdict"]) == (t_mean - 0.5, verdict("decrease", t_lo - 0.5, t_hi - 0.5, 0.0))
+    assert "one_form" in r.stdout
 
 
 def test_grid_main_effects_and_failures_are_exact(tmp_path):

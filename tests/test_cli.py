@@ -35,6 +35,8 @@ def test_compare_writes_tables_and_self_contained_report(tmp_path):
                             "--residents", "2000", "--workers", "2", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["daily.parquet", "params.json", "report.html", "stats.parquet", "summary.parquet"]
+    schema = pq.read_schema(out / "summary.parquet")
+    assert all(str(f.type) == "double" for f in schema if f.name not in ("scenario", "seed"))  # nulls stay typed
     summary = pd.read_parquet(out / "summary.parquet")
     assert sorted(summary["scenario"].unique()) == ["integrated_grid", "vertical_grid"]
     assert sorted(summary["seed"].unique()) == [1, 2, 3]  # the same seeds for both scenarios

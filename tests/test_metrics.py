@@ -79,3 +79,12 @@ def test_every_journey_stop_has_a_name():
         assert term("events", e, "zh") and term("events", e, "en")
     for p in seen_places:
         assert term("places", p, "zh") and term("places", p, "en")
+
+
+def test_inert_lever_combinations_are_named():
+    from sandbox.consistency import inert_levers
+
+    assert inert_levers(build_scenario("integrated_grid")) == []
+    p = build_scenario("vertical_grid", leftover_station_share=0.3, online_channel=False)
+    assert [k for k, _ in inert_levers(p)] == ["leftover_station_share", "assisted_service", "app_push"]
+    assert all(not inert_levers(build_scenario(n)) for n in ("vertical_grid", "integrated_cocreation", "apps_no_assist"))
