@@ -13,13 +13,15 @@ FULL, REDIRECTED, MISSING, PUSHED, ACCEPTED = "full", "redirected", "missing_doc
 class Department(mesa.Agent):
     """A door residents walk through: counter minutes per day, and how it treats a visit."""
 
-    def __init__(self, model, key: str, level: str, staff: float, village: int | None = None, hosts: tuple[str, ...] = ()):
+    def __init__(self, model, key: str, level: str, staff: float, village: int | None = None,
+                 hosts: tuple[str, ...] = (), sends_forms: bool = False):
         super().__init__(model)
         self.key = key            # department id, or "service_centre"
         self.level = level        # village / township / county
         self.staff = staff        # front-desk staff (township); village offices get cadres' face time instead
         self.village = village
         self.hosts = hosts        # departments served behind this door (one window hosts many)
+        self.sends_forms = sends_forms  # relays its county bureau's own forms to villages (多头报表)
         self.minutes_left = 0.0
         self.visits_today = 0
         self.turned_away_today = 0

@@ -105,7 +105,7 @@ class TownshipModel(mesa.Model):
             self.centre = Department(self, "service_centre", "township", sum(staff[i] for i in hosted), hosts=hosted)
         for s in township:
             if self.centre is None or s.id in self.leftover:
-                self.stations[s.id] = Department(self, s.id, "township", staff[s.id], hosts=(s.id,))
+                self.stations[s.id] = Department(self, s.id, "township", staff[s.id], hosts=(s.id,), sends_forms=s.sends_forms)
         self.county = {s.id: Department(self, s.id, "county", 0.0, hosts=(s.id,)) for s in specs.values() if s.level == "county"}
         self.village_office = [Department(self, "village_office", "village", 0.0, village=v) for v in range(p.township.villages)]
         self.form_bureaus = sum(1 for s in specs.values() if s.sends_forms)
@@ -144,10 +144,11 @@ class TownshipModel(mesa.Model):
 
     def steps_covered(self, pending: list[str], door: Department) -> set[str]:
         """Steps one accepted submission clears: with parallel approval every step routed
-        inside the machine (all but other leftover stations'), otherwise just the first."""
-        if not self.p.structure.parallel_approval:
+        inside the machine (all but leftover stations'), otherwise just the first. A leftover
+        station stands outside that routing and clears only its own step."""
+        if not self.p.structure.parallel_approval or door.key in self.leftover:
             return {pending[0]}
-        return {s for s in pending if s not in self.leftover or s in door.hosts}
+        return {s for s in pending if s not in self.leftover}
 
     def grid_worker_of(self, cell: int) -> GridWorker | None:
         return self.grid_workers[cell] if 0 <= cell < len(self.grid_workers) else None
