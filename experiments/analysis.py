@@ -149,6 +149,14 @@ def _contrasts(a: Analysis) -> list[dict[str, Any]]:
                          "ci_low": lo, "ci_high": hi,
                          "relative": d / abs(rm) if rm and math.isfinite(rm) and rm != 0 else math.nan,
                          "pairs": int(np.sum(~np.isnan(ref) & ~np.isnan(treat))), "verdict": verdict(expect, lo, hi, tol)})
+        for m, bound in c.get("at_most", {}).items():
+            treat = a.values[m][c["treatment"]]
+            tm, tlo, thi = mean_ci(treat)
+            rows.append({"contrast": c["name"], "claim": c["claim"], "claim_zh": c["claim_zh"], "metric": m,
+                         "expect": f"treatment ≤ {bound:g}", "reference_mean": mean_ci(a.values[m][c["reference"]])[0],
+                         "treatment_mean": tm, "difference": tm - bound, "ci_low": tlo - bound, "ci_high": thi - bound,
+                         "relative": math.nan, "pairs": int(np.sum(~np.isnan(treat))), # the treatment's CI against the bound
+                         "verdict": verdict("decrease", tlo - bound, thi - bound, 0.0)})
     return rows
 
 

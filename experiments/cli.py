@@ -53,6 +53,8 @@ def sweep(
         raise InputError("--scheduler and --local-cluster: choose one")
     if scheduler and workers:
         raise InputError(f"--workers {workers}: the cluster at --scheduler has its own workers; drop --workers")
+    if not (scheduler or local_cluster or dry_run):
+        LocalPool.warm()  # the workers' imports (mesa: seconds) overlap with validation
     plan = build_plan(experiment)
     store = Store(out_dir or Path("results") / f"sweep-{plan.name}")
     manifest = store.check(plan)
@@ -63,7 +65,7 @@ def sweep(
     where = f"Dask scheduler {scheduler}" if scheduler else f"local Dask cluster ({n} workers)" if local_cluster \
         else f"local process pool ({n} workers)"
     out.print(f"{plan.name}: {len(plan.points)} design points × {plan.replications} replications = {plan.total} runs; "
-              f"{len(recorded)} recorded, {todo} to run on {where} → {store.root}/", highlight=False)
+              f"{len(recorded)} recorded, {todo} to run on {where} → {store.root}/", highlight=False, soft_wrap=True)
     if dry_run:
         return
     if todo == 0:
@@ -73,6 +75,7 @@ def sweep(
     backend = DaskCluster(scheduler, n if local_cluster else None, plan.experiment.function) if scheduler or local_cluster \
         else LocalPool(n, (module,))
     failed_now = 0
+    cancel = True
     try:
         if manifest is None:
             store.create(plan)
@@ -84,9 +87,8 @@ def sweep(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"),
                       TimeRemainingColumn(), console=err, transient=False) as bar:
-            already = sum(1 for k, s in recorded.items() if s != FAILED or not retry_failed)
-            prior_failed = sum(1 for k, s in recorded.items() if s == FAILED and not retry_failed)
-            task = bar.add_task(plan.name, total=plan.total, completed=already, failed=prior_failed)
+            prior_failed = sum(1 for s in recorded.values() if s == FAILED and not retry_failed)
+            task = bar.add_task(plan.name, total=plan.total, completed=len(skip), failed=prior_failed)
 
             def record(outcome) -> None:
                 nonlocal failed_now
@@ -95,23 +97,21 @@ def sweep(
                     failed_now += 1
                     if failed_now <= MAX_FAILURE_LINES:
                         bar.console.print(f"run {outcome.point}/{outcome.replication} failed: {outcome.error}",
-                                          highlight=False, markup=False)
+                                          highlight=False, markup=False, soft_wrap=True)
                 bar.update(task, advance=1, failed=prior_failed + failed_now)
 
             run_tasks(plan.tasks(skip), backend, record)
+        cancel = False
     except KeyboardInterrupt:
-        backend.close(cancel=True)
-        store.unlock()
-        err.print(f"interrupted; every finished run is saved in {store.root}/: rerun the same command to resume")
+        err.print(f"interrupted; every finished run is saved in {store.root}/: rerun the same command to resume", soft_wrap=True)
         raise typer.Exit(130) from None
     except SweepStopped as exc:
-        backend.close(cancel=True)
-        store.unlock()
         err.print(f"[bold red]sweep stopped:[/] {exc}; finished runs are saved in {store.root}/: rerun the same command to resume",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    backend.close()
-    store.unlock()
+    finally:
+        backend.close(cancel=cancel)
+        store.unlock()
     _finish(store, plan, out, err)
 
 
@@ -121,9 +121,9 @@ def _finish(store, plan, out, err) -> None:
     recorded = store.recorded()
     failed = sum(1 for s in recorded.values() if s == FAILED)
     out.print(f"{store.root}/: {len(recorded) - failed} runs succeeded, {failed} failed, "
-              f"{plan.total - len(recorded)} missing of {plan.total}. Next: sandbox analyze {store.root}", highlight=False)
+              f"{plan.total - len(recorded)} missing of {plan.total}. Next: sandbox analyze {store.root}", highlight=False, soft_wrap=True)
     if failed:
-        err.print(f"{failed} runs failed (see the error column); fix the cause and rerun with --retry-failed")
+        err.print(f"{failed} runs failed (see the error column); fix the cause and rerun with --retry-failed", soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -148,9 +148,10 @@ def analyze(
     target = out_file or directory / "report.html"
     write_text(html, target)
     for note in a.notes:
-        err.print(note, highlight=False)
+        err.print(note, highlight=False, soft_wrap=True)
     _print_headlines(a, out)
-    out.print(f"wrote {target} and {directory}/analysis/ ({', '.join(f'{k}.parquet' for k in a.tables())})", highlight=False)
+    out.print(f"wrote {target} and {directory}/analysis/ ({', '.join(f'{k}.parquet' for k in a.tables())})", highlight=False,
+              soft_wrap=True)
 
 
 def _print_headlines(a, out) -> None:

@@ -21,13 +21,23 @@ class LocalPool:
     """Worker processes forked from a clean server that has already imported the model."""
 
     name = "local process pool"
+    PRELOAD = ("experiments.runner", "sandbox.run")
 
     def __init__(self, workers: int, preload: tuple[str, ...] = ()):
         self.workers = workers
-        self.ctx = mp.get_context("forkserver")
-        # effective only before the fork server starts; later pools reuse the running one
-        self.ctx.set_forkserver_preload(["experiments.runner", "sandbox.run", *preload])
+        self.ctx = self.warm(preload)
         self.pool = self._new()
+
+    @classmethod
+    def warm(cls, preload: tuple[str, ...] = ()) -> mp.context.BaseContext:
+        """Start the fork server now; it imports the model once, every worker inherits it.
+        (The preload list counts only before the server first starts.)"""
+        from multiprocessing import forkserver
+
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(list(dict.fromkeys([*cls.PRELOAD, *preload])))
+        forkserver.ensure_running()
+        return ctx
 
     def _new(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx)

@@ -46,6 +46,7 @@ class Contrast(Strict):
     treatment: str | Arm
     set: dict[str, Any] = Field({}, description="levers applied to both arms (e.g. a mechanism switched off)")
     expect: dict[str, Literal["increase", "decrease", "similar"]] = Field(min_length=1)
+    at_most: dict[str, float] = Field({}, description="metric → bound the treatment's mean must stay under")
     similar_within: float = Field(0.05, gt=0.0, description="'similar': the 95 % CI of the difference lies within ±this")
 
 
@@ -106,7 +107,9 @@ def load_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_DIR)
     try:
         exp = Experiment.model_validate(_coerce(data))
     except ValidationError as exc:
-        raise InputError(_describe(path, exc.errors()[0], data)) from None
+        # a misspelt key also shows up as a missing one: name the misspelling
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        raise InputError(_describe(path, errors[0], data)) from None
     _check_design(path, exp)
     return path, exp, text
 
@@ -116,11 +119,17 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     contrasts = out.get("contrasts")
     if isinstance(contrasts, list):
-        out["contrasts"] = [
-            {**c, "similar_within": float(c["similar_within"])} if isinstance(c, dict) and type(c.get("similar_within")) is int else c
-            for c in contrasts
-        ]
+        out["contrasts"] = [_coerce_contrast(c) if isinstance(c, dict) else c for c in contrasts]
     return out
+
+
+def _coerce_contrast(c: dict[str, Any]) -> dict[str, Any]:
+    c = dict(c)
+    if type(c.get("similar_within")) is int:
+        c["similar_within"] = float(c["similar_within"])
+    if isinstance(c.get("at_most"), dict):
+        c["at_most"] = {k: float(v) if type(v) is int else v for k, v in c["at_most"].items()}
+    return c
 
 
 def _loc(loc: tuple) -> str:

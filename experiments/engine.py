@@ -28,13 +28,22 @@ class SweepStopped(Exception):
 def run_tasks(tasks: Iterable[Task], backend: Backend, record: Callable[[Outcome], None]) -> None:
     pending: Iterator[Task] = iter(tasks)
     inflight: dict[cf.Future, Task] = {}
+    held: list[Task] = []  # refused by a pool that broke after the last wait
 
     def refill() -> None:
         while len(inflight) < backend.window():
-            task = next(pending, None)
+            task = held.pop() if held else next(pending, None)
             if task is None:
                 return
-            inflight[backend.submit(task)] = task
+            try:
+                inflight[backend.submit(task)] = task
+            except Exception as exc:
+                if not backend.broken(exc):
+                    raise
+                held.append(task)
+                if not inflight:  # no future left to report the break: recover here
+                    _recover(held.pop(), inflight, backend, record)
+                return
 
     refill()
     while inflight:

@@ -170,7 +170,8 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
                     arms.append((arm.scenario, overrides, f"{where}.{side}"))
                 ids.append(index[key])
             contrasts.append({"name": c.name, "claim": c.claim, "claim_zh": c.claim_zh, "reference": ids[0],
-                              "treatment": ids[1], "expect": dict(c.expect), "similar_within": c.similar_within})
+                              "treatment": ids[1], "expect": dict(c.expect), "at_most": dict(c.at_most),
+                              "similar_within": c.similar_within})
     else:
         for i, row in enumerate(rows):
             values = dict(zip(names, row))
@@ -256,7 +257,7 @@ def _model_metrics(src: str, exp: Experiment) -> tuple[str, ...]:
         return known
     wanted = list(exp.metrics if exp.metrics is not None else DEFAULT_METRICS)
     for c in exp.contrasts:
-        wanted += [m for m in c.expect if m not in wanted]
+        wanted += [m for m in (*c.expect, *c.at_most) if m not in wanted]
     for m in wanted:
         if m not in known:
             close = difflib.get_close_matches(m, known, n=1, cutoff=0.6)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from experiments.analysis import Analysis  # noqa: E402
-from sandbox.report import _fmt, _png  # noqa: E402
+from sandbox.report import fmt, png  # noqa: E402
 
 VERDICT_COLOURS = {"supported": "#2a7f3f", "contradicted": "#b00020", "inconclusive": "#888888"}
 
@@ -28,7 +28,7 @@ def _table(rows: list[dict], columns: list[str], limit: int = 400) -> str:
         cells = []
         for c in columns:
             v = r.get(c)
-            text = _fmt(v) if isinstance(v, float) else html.escape(str(v))
+            text = fmt(v) if isinstance(v, float) else html.escape(str(v))
             cls = f" style='color:{VERDICT_COLOURS[v]};font-weight:bold'" if c == "verdict" else ""
             cells.append(f"<td{cls}>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
@@ -55,7 +55,7 @@ def plot_contrasts(a: Analysis) -> str:
     ax.set_yticks(range(len(rows)), [f"{r['contrast']}: {r['metric']}" for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("difference, % of reference mean (95% CI; green supported, red contradicted, grey inconclusive)")
-    return _png(fig)
+    return png(fig)
 
 
 def plot_indices(a: Analysis) -> str:
@@ -82,7 +82,7 @@ def plot_indices(a: Analysis) -> str:
         ax.set_visible(False)
     fig.suptitle("Sobol indices (95% CI)" if a.kind == "sobol" else "Morris screening (μ* with 95% CI, σ)")
     fig.tight_layout()
-    return _png(fig)
+    return png(fig)
 
 
 def plot_metric_vs_parameter(a: Analysis, metric: str) -> str:
@@ -109,7 +109,7 @@ def plot_metric_vs_parameter(a: Analysis, metric: str) -> str:
     axes.flat[0].set_ylabel(metric, fontsize=8)
     fig.suptitle(f"{metric} (replication mean per design point) vs each parameter", fontsize=10)
     fig.tight_layout()
-    return _png(fig)
+    return png(fig)
 
 
 def render(a: Analysis) -> str:

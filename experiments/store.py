@@ -103,6 +103,8 @@ class Store:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
+        for stray in self.runs.glob("point=*/.run-*.tmp"):
+            stray.unlink(missing_ok=True)  # left by a writer that died mid-write; we hold the lock
 
     def unlock(self) -> None:
         if self._lock_fd is not None:

@@ -19,7 +19,7 @@ from sandbox.glossary import term  # noqa: E402
 HOURS = ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face", "mediation", "overtime")
 
 
-def _png(fig) -> str:
+def png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -41,7 +41,7 @@ def plot_trips(comp: Comparison) -> str:
     for ax, m in zip(axes, ("trips_per_counter_matter", "share_one_trip", "days_to_settle")):
         _bars(comp, m, ax)
     fig.suptitle("Residents' trips and days (mean, 95% CI)")
-    return _png(fig)
+    return png(fig)
 
 
 def plot_burden(comp: Comparison) -> str:
@@ -56,7 +56,7 @@ def plot_burden(comp: Comparison) -> str:
     ax.set_title("Cadre burden by activity (mean over replications)")
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     ax.tick_params(axis="x", labelsize=8, rotation=15)
-    return _png(fig)
+    return png(fig)
 
 
 def plot_tradeoff(comp: Comparison) -> str:
@@ -72,7 +72,7 @@ def plot_tradeoff(comp: Comparison) -> str:
     ax.set_ylim(0, 1)
     ax.set_title("Order / vitality / fairness (indices in [0, 1])")
     ax.legend(fontsize=7, loc="upper right", bbox_to_anchor=(1.45, 1.1))
-    return _png(fig)
+    return png(fig)
 
 
 def plot_series(comp: Comparison) -> str:
@@ -84,10 +84,10 @@ def plot_series(comp: Comparison) -> str:
         ax.set_title(term("metrics", metric, "en") + " by day")
         ax.set_xlabel("working day")
     axes[0].legend(fontsize=7)
-    return _png(fig)
+    return png(fig)
 
 
-def _fmt(x: float) -> str:
+def fmt(x: float) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
@@ -99,10 +99,10 @@ def render(comp: Comparison, title: str = "Scenario comparison") -> str:
     for metric in HEADLINE:
         cells = []
         for r in comp.stats(metric):
-            cell = f"{_fmt(r['mean'])} <small>[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]</small>"
+            cell = f"{fmt(r['mean'])} <small>[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]</small>"
             if r["scenario"] != comp.names[0]:
                 sig = r["diff_low"] > 0 or r["diff_high"] < 0
-                cell += f"<br><small class='{'sig' if sig else ''}'>Δ {_fmt(r['diff'])} [{_fmt(r['diff_low'])}, {_fmt(r['diff_high'])}]</small>"
+                cell += f"<br><small class='{'sig' if sig else ''}'>Δ {fmt(r['diff'])} [{fmt(r['diff_low'])}, {fmt(r['diff_high'])}]</small>"
             cells.append(f"<td>{cell}</td>")
         body.append(f"<tr><th>{html.escape(term('metrics', metric, 'zh'))}<br><small>{html.escape(term('metrics', metric, 'en'))}</small></th>{''.join(cells)}</tr>")
     imgs = "".join(f"<img src='{src}'>" for src in (plot_trips(comp), plot_burden(comp), plot_tradeoff(comp), plot_series(comp)))
