@@ -1,0 +1,182 @@
+"""Real server + real browser for the dashboard tests (Debian's chromium driven by Playwright).
+
+The server is started exactly as a user starts it (`sandbox dashboard --port P`), on
+127.0.0.1 and a free port, and stopped by its handle. No `playwright install`: the
+browser is the system's chromium. Without chromium the tests skip, unless
+REQUIRE_BROWSER=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+RESIDENTS = 2000  # small township: fast steps, same code paths
+VILLAGES = max(1, round(RESIDENTS / 1700))  # the dashboard keeps villages at ~1,700 residents
+SEED = 42
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SANDBOX_DASHBOARD_RESIDENTS": str(RESIDENTS)}
+WAIT_MS = 30_000
+TIMINGS: list[float] = []  # page load → day label, seconds  # generous: the machine may be loaded
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _no_browser(reason: str):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"{reason} (apt-get install chromium; set REQUIRE_BROWSER=1 to make this a failure)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dashboard_url():
+    """`sandbox dashboard` on a free loopback port (not named solara_server: pytest-ipywidgets owns that)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    log = open(ARTIFACTS / "dashboard-server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "dashboard", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dashboard exited with {proc.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(url, timeout=3) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} not ready after 90 s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()  # our own process, by its handle
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    path = chromium_path()
+    if not path:
+        _no_browser("no chromium on PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("playwright is not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Dash:
+    """One browser tab on the dashboard, recording every console error and failed request."""
+
+    def __init__(self, context, url: str):
+        self.context = context
+        self.page = page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        self.problems: list = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(("console", m.text)))
+        page.on("pageerror", lambda e: self.problems.append(("pageerror", str(e))))
+        page.on("requestfailed", lambda r: self.problems.append(("requestfailed", r.url, r.failure)))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(("http", r.status, r.url)))
+        t0 = time.perf_counter()
+        page.goto(url)
+        self.expect_day(0)
+        TIMINGS.append(time.perf_counter() - t0)
+
+    # -- reading ---------------------------------------------------------------------
+    def day_label(self):
+        return self.page.locator(".day-label")
+
+    def expect_day(self, day: int, lang: str = "zh") -> None:
+        from playwright.sync_api import expect
+
+        text = f"第 {day} 个工作日" if lang == "zh" else f"Working day {day}"
+        expect(self.day_label()).to_have_text(text, timeout=WAIT_MS)
+
+    def chart(self, name: str):
+        """The chart's canvas, once ECharts has drawn it."""
+        canvas = self.page.locator(f".chart-{name} canvas").first
+        canvas.wait_for(state="visible")
+        return canvas
+
+    def chart_pixels(self, name: str) -> bytes:
+        """A screenshot of the chart as drawn in the browser (to tell whether it changed)."""
+        canvas = self.chart(name)
+        self.page.wait_for_timeout(300)
+        return canvas.screenshot()
+
+    # -- acting ----------------------------------------------------------------------
+    def button(self, name: str):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def step(self, label: str = "单步") -> None:
+        self.button(label).click()
+
+    def tab(self, label: str) -> None:
+        self.page.get_by_role("tab", name=label, exact=True).click()
+
+    def choose(self, select_class: str, option: str) -> None:
+        """Pick `option` in the v-select with CSS class `select_class`."""
+        self.page.locator(f".{select_class} .v-select__slot").first.click()
+        self.page.locator(".menuable__content__active [role=option]").filter(has_text=re.compile("^" + re.escape(option))).first.click()
+
+    def type_into(self, label: str, text: str) -> None:
+        box = self.page.get_by_label(label, exact=True)
+        box.fill(text)
+        box.press("Enter")
+        self.page.wait_for_timeout(300)  # let the value reach the server before a following click
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.wait_for_timeout(400)  # let the PNGs swap in
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=path)
+        return path
+
+
+@pytest.fixture
+def open_dash(chromium_browser, dashboard_url):
+    """Factory: a fresh browser context (its own session) per call; closed at the end of the test."""
+    contexts = []
+
+    def make() -> Dash:
+        ctx = chromium_browser.new_context(viewport=VIEWPORT)
+        contexts.append(ctx)
+        return Dash(ctx, dashboard_url)
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,130 @@
+"""Time series: residents' trips and days by group; cadres' hours by activity (stacked)."""
+
+from __future__ import annotations
+
+import numpy as np
+import solara
+
+from viz.chart import ChartView, base, fmt, num, pct, points, series
+from viz.i18n import tr
+
+GROUPS = ("all", "elderly", "low_literacy", "remote")
+GROUP_COLOURS = {"all": "#222222", "elderly": "#d95f02", "low_literacy": "#7570b3", "remote": "#1b9e77"}
+TRIP_METRICS = ("trips_per_matter", "share_one_trip", "days_to_settle")
+
+# stacking order: upward-facing work first (it comes first in a cadre's day), then residents
+ACTIVITIES = ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face", "mediation")
+ACTIVITY_COLOURS = {
+    "reporting": "#c0392b", "delivery": "#e67e22", "work_groups": "#f1c40f", "inspections": "#95a5a6",
+    "facilitation": "#8e44ad", "face_to_face": "#27ae60", "mediation": "#16a085",
+}
+OVERFLOW_COLOURS = ("#34495e", "#bdc3c7")
+
+
+def _key(metric: str, group: str) -> str:
+    return metric if group == "all" else f"{metric}_{group}"
+
+
+def _group_name(group: str, lang: str) -> str:
+    return tr("ui", "all_residents", lang) if group == "all" else tr("groups", group, lang)
+
+
+def panels(n: int, top: int = 40, height: int = 120, gap: int = 45, left: int = 60, right: int = 25) -> list[dict]:
+    """`n` grids stacked vertically."""
+    return [{"left": left, "right": right, "top": top + i * (height + gap), "height": height} for i in range(n)]
+
+
+def day_axes(n: int, last_day: int, lang: str, first: int = 0) -> list[dict]:
+    """Shared day axis for `n` stacked grids; labelled on the bottom one."""
+    return [{"type": "value", "gridIndex": i, "min": first, "max": max(first + 1, last_day), "minInterval": 1,
+             "axisLabel": {"show": i == n - 1}, "name": tr("ui", "working_day", lang) if i == n - 1 else "",
+             "nameLocation": "middle", "nameGap": 26} for i in range(n)]
+
+
+def trips_option(model, lang: str) -> dict:
+    """Three panels sharing the day axis: trips per matter, share ≤ 1 trip, days to settle; a line per group."""
+    last = len(series(model, "trips_per_matter")) - 1
+    grid = panels(3)
+    titles, y_axes, lines = [], [], []
+    for i, metric in enumerate(TRIP_METRICS):
+        titles.append({"text": tr("metrics", metric, lang), "top": grid[i]["top"] - 24, "left": 55,
+                       "textStyle": {"fontSize": 13, "fontWeight": "bold"}})
+        axis = {"type": "value", "gridIndex": i, "min": 0, "splitNumber": 3}
+        if metric == "share_one_trip":
+            axis.update(max=1, axisLabel={"formatter": "{value}"})
+        y_axes.append(axis)
+        for g in GROUPS:
+            lines.append({"type": "line", "name": _group_name(g, lang), "xAxisIndex": i, "yAxisIndex": i,
+                          "data": points(series(model, _key(metric, g))), "showSymbol": False,
+                          "color": GROUP_COLOURS[g], "lineStyle": {"width": 3 if g == "all" else 1.6}})
+    return base(title=titles, grid=grid, xAxis=day_axes(3, last, lang), yAxis=y_axes, series=lines,
+                legend={"top": 0, "right": 10, "data": [_group_name(g, lang) for g in GROUPS]})
+
+
+def cadres_option(model, lang: str) -> dict:
+    """Top: mean hours per cadre per day, stacked by activity, with the working-hours line (the stack
+    rises above it when top-down work overflows the day). Bottom: that overflow, split into overtime
+    worked and work left undone. Day 0 (before any working day) is left out."""
+    n = len(series(model, "cadre_reporting_hours"))
+
+    def col(key: str) -> np.ndarray:
+        return np.nan_to_num(np.asarray(series(model, key)[1:], float))
+
+    med = col("cadre_mediation_hours")
+    stack = {a: med if a == "mediation" else np.maximum(0.0, col("cadre_face_to_face_hours") - med)
+             if a == "face_to_face" else col(f"cadre_{a}_hours") for a in ACTIVITIES}  # mediation shown apart
+    names = {a: tr("ui", "face_to_face_service", lang) if a == "face_to_face" else tr("metrics", f"cadre_{a}_hours", lang)
+             for a in ACTIVITIES}
+    budget = model.p.staffing.hours_per_day
+    grid = [{"left": 60, "right": 25, "top": 80, "height": 270}, {"left": 60, "right": 25, "top": 385, "height": 75}]
+    out = []
+    for a in ACTIVITIES:
+        s = {"type": "line", "name": names[a], "stack": "day", "areaStyle": {"opacity": 0.85}, "showSymbol": False,
+             "lineStyle": {"width": 0}, "color": ACTIVITY_COLOURS[a], "data": [num(v) for v in stack[a]]}
+        if a == "reporting":
+            s["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#000", "width": 2},
+                             "label": {"formatter": tr("ui", "working_hours_line", lang), "position": "insideEndTop"},
+                             "data": [{"yAxis": budget}]}
+        out.append(s)
+    for key, colour in zip(("cadre_overtime_hours", "cadre_unfinished_hours"), OVERFLOW_COLOURS):
+        out.append({"type": "line", "name": tr("metrics", key, lang), "stack": "over", "xAxisIndex": 1, "yAxisIndex": 1,
+                    "areaStyle": {"opacity": 0.9}, "showSymbol": False, "lineStyle": {"width": 0}, "color": colour,
+                    "data": [num(v) for v in col(key)]})
+    total = sum(stack.values())
+    top = float(total.max()) if len(total) else budget
+    legend = [names[a] for a in ACTIVITIES] + [tr("metrics", k, lang) for k in ("cadre_overtime_hours", "cadre_unfinished_hours")]
+    return base(
+        grid=grid, series=out, legend={"top": 0, "left": 10, "right": 10, "data": legend, "icon": "rect"},
+        xAxis=[{"type": "category", "gridIndex": i, "data": list(range(1, n)), "boundaryGap": False,
+                "axisLabel": {"show": i == 1}, "name": tr("ui", "working_day", lang) if i == 1 else "",
+                "nameLocation": "middle", "nameGap": 26} for i in range(2)],  # categories: ECharts stacks by index
+        yAxis=[{"type": "value", "gridIndex": 0, "min": 0, "max": num(max(budget, top) * 1.05, 1),
+                "name": tr("ui", "hours_per_cadre", lang), "nameLocation": "middle", "nameGap": 38},
+               {"type": "value", "gridIndex": 1, "min": 0, "splitNumber": 2, "name": tr("ui", "overflow_hours", lang),
+                "nameLocation": "middle", "nameGap": 38}],
+    )
+
+
+def trips_caption(model, lang: str) -> str:
+    m = model.metrics
+    return " | ".join(f"{_group_name(g, lang)}: {fmt(m[_key('trips_per_matter', g)])} · "
+                      f"{pct(m[_key('share_one_trip', g)])} · {fmt(m[_key('days_to_settle', g)], 1)}" for g in GROUPS)
+
+
+def cadres_caption(model, lang: str) -> str:
+    m = model.metrics
+    keys = ("cadre_reporting_hours", "cadre_work_groups_hours", "cadre_face_to_face_hours", "cadre_overtime_hours")
+    text = " · ".join(f"{tr('metrics', k, lang)} {fmt(m.get(k, float('nan')), 1)} h" for k in keys)
+    return f"{tr('ui', 'hours_per_cadre', lang)}: {text}"
+
+
+@solara.component
+def TripsView(model):
+    """Residents' trips, share done in one trip, and days, by group; today's figures under it."""
+    ChartView(trips_option, trips_caption, model, "trips", 540)
+
+
+@solara.component
+def CadresView(model):
+    """Cadres' day by activity; today's hours under it."""
+    ChartView(cadres_option, cadres_caption, model, "cadres", 500)

@@ -1,0 +1,61 @@
+"""`sandbox dashboard`: serve the dashboard with Solara, all front-end assets local (no internet needed)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Annotated
+
+import typer
+
+from sandbox.errors import InputError
+
+DEFAULT_HOST = "127.0.0.1"  # loopback: a training room opts in to the network with --host 0.0.0.0
+DEFAULT_PORT = 8765
+
+
+def command(host: str, port: int) -> list[str]:
+    """The server command line (production mode makes no outside requests)."""
+    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port", str(port), "--production"]
+
+
+def check(host: str, port: int) -> None:
+    """Bad host/port, a busy port or a missing dashboard install → InputError (exit 2)."""
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port {port}: must be a whole number from 1 to 65535")
+    if not host.strip():
+        raise InputError("--host: must not be empty (e.g. 127.0.0.1, or 0.0.0.0 for the whole room)")
+    try:
+        import solara  # noqa: F401
+        import solara_assets  # noqa: F401
+    except ModuleNotFoundError as exc:
+        raise InputError(f"the dashboard needs {exc.name}: pip install 'grassroots-sandbox[dashboard]'") from None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise InputError(f"--host {host}: not an address of this machine") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise InputError(f"--host {host} --port {port}: cannot listen there ({exc.strerror}); "
+                             "is another dashboard running? choose another --port") from None
+
+
+def register(app: typer.Typer) -> None:
+    from sandbox.cli import friendly  # sandbox.cli imports this module while it is being built
+
+    @app.command()
+    @friendly
+    def dashboard(
+        host: Annotated[str, typer.Option(help="address to listen on; 0.0.0.0 lets trainees' browsers connect")] = DEFAULT_HOST,
+        port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
+    ) -> None:
+        """Start the bilingual dashboard (中文/English) at http://HOST:PORT/ — works without internet."""
+        check(host, port)
+        env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": os.environ.get("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")}
+        print(f"dashboard: http://{host}:{port}/  (Ctrl+C stops it)", file=sys.stderr, flush=True)
+        argv = command(host, port)
+        os.execve(argv[0], argv, env)  # the server replaces this process: Ctrl+C and signals reach it directly
