@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
+from sandbox.scenario import resolve_named_toml
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 MODEL_FUNCTION = "experiments.runner:township"
@@ -78,19 +79,7 @@ def definition_names(directory: Path = DEFINITIONS_DIR) -> list[str]:
 
 def resolve_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_DIR) -> Path:
     """An experiment name (`structure_switches`) or a path to a TOML file."""
-    text = str(name_or_path)
-    if text.endswith(".toml") or "/" in text or "\\" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise InputError(f"{text}: no such sweep definition file")
-        return path
-    path = directory / f"{text}.toml"
-    if not path.is_file():
-        names = definition_names(directory)
-        close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise InputError(f"experiment '{text}' not found{hint}; known experiments: {', '.join(names)} (or give a path to a .toml file)")
-    return path
+    return resolve_named_toml(name_or_path, directory, "experiment", "sweep definition")
 
 
 def load_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_DIR) -> tuple[Path, Experiment, str]:

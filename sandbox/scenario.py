@@ -21,20 +21,26 @@ def scenario_names(directory: Path = SCENARIO_DIR) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.toml"))
 
 
-def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Path:
-    """A scenario name (`integrated_grid`) or a path to a TOML file."""
+def resolve_named_toml(name_or_path: str | Path, directory: Path, noun: str, file_noun: str) -> Path:
+    """A name of a TOML file in `directory` (`integrated_grid`) or a path to one; InputError
+    listing the known names (with a did-you-mean) when there is none."""
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
         if not path.is_file():
-            raise InputError(f"{text}: no such scenario file")
+            raise InputError(f"{text}: no such {file_noun} file")
         return path
     path = directory / f"{text}.toml"
     if not path.is_file():
-        known = ", ".join(scenario_names(directory))
-        hint = _did_you_mean(text, scenario_names(directory))
-        raise InputError(f"scenario '{text}' not found{hint or '.'} Known scenarios: {known}")
+        names = sorted(p.stem for p in directory.glob("*.toml"))
+        hint = _did_you_mean(text, names)
+        raise InputError(f"{noun} '{text}' not found{hint or '.'} Known {noun}s: {', '.join(names)}")
     return path
+
+
+def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Path:
+    """A scenario name (`integrated_grid`) or a path to a TOML file."""
+    return resolve_named_toml(name_or_path, directory, "scenario", "scenario")
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:

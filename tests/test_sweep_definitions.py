@@ -159,8 +159,8 @@ def test_bad_definition_one_message_exit_2_nothing_written(tmp_path, case):
 def test_unknown_experiment_name_lists_the_known_ones(tmp_path):
     result = cli("sweep", "structure_switchs", "--out", tmp_path / "r")
     assert result.exit_code == 2
-    assert result.stderr == ("error: experiment 'structure_switchs' not found; did you mean 'structure_switches'?; known experiments: "
-                             f"{', '.join(SHIPPED)} (or give a path to a .toml file)\n")
+    assert result.stderr == ("error: experiment 'structure_switchs' not found; did you mean 'structure_switches'? Known experiments: "
+                             f"{', '.join(SHIPPED)}\n")
     assert not (tmp_path / "r").exists()
 
 
