@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from agents.department import ACCEPTED, FULL, MISSING, PUSHED, REDIRECTED  # noqa: F401 (FULL, REDIRECTED: wasted trips)
+from agents.department import ACCEPTED, MISSING, PUSHED
 
 
 class Resident(mesa.Agent):

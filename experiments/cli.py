@@ -154,23 +154,25 @@ def analyze(
               soft_wrap=True)
 
 
+# per design: the index that ranks levers, its column title, the companion index, its title, format
+RANKING = {
+    "sobol": ("ST", "largest total-order index (ST)", "S1", "S1", ".3f"),
+    "morris": ("mu_star", "largest μ*", "sigma", "σ", ".3g"),
+}
+
+
 def _print_headlines(a, out) -> None:
     if a.contrasts:
         t = Table("contrast", "metric", "expect", "difference [95% CI]", "verdict")
         for r in a.contrasts:
             t.add_row(r["contrast"], r["metric"], r["expect"], f"{r['difference']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]", r["verdict"])
         out.print(t)
-    elif a.kind == "sobol" and a.indices:
-        t = Table("metric", "largest total-order index (ST)", "S1")
+    elif a.kind in RANKING and a.indices:
+        rank, rank_title, other, other_title, form = RANKING[a.kind]
+        t = Table("metric", rank_title, other_title)
         for m in dict.fromkeys(r["metric"] for r in a.indices):
-            best = max((r for r in a.indices if r["metric"] == m), key=lambda r: r["ST"])
-            t.add_row(m, f"{best['parameter']}: {best['ST']:.3f}", f"{best['S1']:.3f}")
-        out.print(t)
-    elif a.kind == "morris" and a.indices:
-        t = Table("metric", "largest μ*", "σ")
-        for m in dict.fromkeys(r["metric"] for r in a.indices):
-            best = max((r for r in a.indices if r["metric"] == m), key=lambda r: r["mu_star"])
-            t.add_row(m, f"{best['parameter']}: {best['mu_star']:.3g}", f"{best['sigma']:.3g}")
+            best = max((r for r in a.indices if r["metric"] == m), key=lambda r: r[rank])
+            t.add_row(m, f"{best['parameter']}: {best[rank]:{form}}", f"{best[other]:{form}}")
         out.print(t)
 
 

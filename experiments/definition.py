@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
-from sandbox.scenario import resolve_named_toml
+from sandbox.scenario import resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 MODEL_FUNCTION = "experiments.runner:township"
@@ -133,14 +133,6 @@ def _loc(loc: tuple) -> str:
     return text
 
 
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
-
-
 def _describe(path: Path, err: dict[str, Any], data: dict[str, Any]) -> str:
     loc = _loc(err["loc"])
     if err["type"] == "extra_forbidden":
@@ -154,16 +146,16 @@ def _describe(path: Path, err: dict[str, Any], data: dict[str, Any]) -> str:
         what = f" ({field.description})" if field is not None and field.description else ""
         return f"{path}: missing key '{loc}'{what}"
     if loc == "name":
-        return f"{path}: name = {_toml(err['input'])}: must be letters, digits, '_' or '-' (it names the results folder)"
+        return f"{path}: name = {toml_value(err['input'])}: must be letters, digits, '_' or '-' (it names the results folder)"
     if loc == "design.kind":
-        return f"{path}: design.kind = {_toml(err['input'])}: must be one of {', '.join(KINDS)}"
+        return f"{path}: design.kind = {toml_value(err['input'])}: must be one of {', '.join(KINDS)}"
     if loc == "metrics":
-        return f"{path}: metrics = {_toml(err['input'])}: must be a list of metric names or \"all\""
+        return f"{path}: metrics = {toml_value(err['input'])}: must be a list of metric names or \"all\""
     if ".expect." in loc and err["type"] == "literal_error":
-        return f"{path}: {loc} = {_toml(err['input'])}: must be one of {', '.join(DIRECTIONS)}"
+        return f"{path}: {loc} = {toml_value(err['input'])}: must be one of {', '.join(DIRECTIONS)}"
     msg = err["msg"]
     msg = msg[0].lower() + msg[1:]
-    return f"{path}: {loc} = {_toml(err['input'])}: {msg}"
+    return f"{path}: {loc} = {toml_value(err['input'])}: {msg}"
 
 
 def _model_at(loc: tuple) -> type[BaseModel]:
@@ -214,4 +206,4 @@ def _check_design(path: Path, exp: Experiment) -> None:
     if exp.metrics is None and not exp.uses_model:
         raise InputError(f"{path}: missing key 'metrics': a custom function without a base scenario must list the metrics it returns")
     if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", exp.function):
-        raise InputError(f"{path}: function = {_toml(exp.function)}: must be \"package.module:callable\"")
+        raise InputError(f"{path}: function = {toml_value(exp.function)}: must be \"package.module:callable\"")

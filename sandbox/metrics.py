@@ -63,7 +63,6 @@ def gini_from_hist(hist: np.ndarray) -> float:
     total = (hist * values).sum()
     if total == 0:
         return 0.0
-    cum_n = np.cumsum(hist)
     cum_share = np.cumsum(hist * values) / total
     # area under the Lorenz curve by trapezoids over groups of equal value
     prev_share = np.concatenate([[0.0], cum_share[:-1]])

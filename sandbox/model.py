@@ -17,7 +17,7 @@ from sandbox.catalogue import departments, matter_types
 from sandbox.errors import InputError
 from sandbox.matter import ABANDONED, OPEN, SETTLED, Matter
 from sandbox.metrics import Outcomes, group_indices, snapshot
-from sandbox.params import LEAVES, Scenario
+from sandbox.params import Scenario
 from sandbox.reporting import daily_load
 from sandbox.scenario import build_scenario
 
@@ -172,6 +172,7 @@ class TownshipModel(mesa.Model):
                 m = Matter(len(self.matters), t, r, day, miss)
                 self.matters.append(m)
                 self._schedule(m, day)
+                self.matters_open += 1
         for t in self._dispute_types:
             k = rng.poisson(t.rate * p.matters.rate_scale * n / 1000.0 / WORKING_DAYS_PER_YEAR)
             for r in rng.integers(0, n, k).tolist():
@@ -241,9 +242,7 @@ class TownshipModel(mesa.Model):
         self.agents_by_type[Cadre].do("plan_day")
         self.agents_by_type[GridWorker].do("plan_day")
 
-        before = len(self.matters)
         self._raise_matters(day)
-        self.matters_open += sum(1 for m in self.matters[before:] if m.type.kind == "service")
         self._work_matters(day)
         mediation.mediate(self, day)
         public_problems.arise(self, day)
@@ -305,4 +304,4 @@ def _metric(model: TownshipModel, key: str) -> float:
     return model.metrics[key]
 
 
-__all__ = ["TownshipModel", "build_scenario", "LEAVES"]
+__all__ = ["TownshipModel", "build_scenario"]

@@ -123,7 +123,7 @@ def _describe_error(source: str, err: dict[str, Any], raw: dict[str, Any]) -> st
     section, _, leaf = loc.partition(".")
     field = SECTIONS[section].model_fields.get(leaf) if section in SECTIONS else None
     allowed = _allowed(field) if field is not None else err["msg"]
-    return f"{source}: {loc} = {_toml_value(value)}: {allowed}"
+    return f"{source}: {loc} = {toml_value(value)}: {allowed}"
 
 
 def _allowed(field) -> str:
@@ -137,7 +137,8 @@ def _allowed(field) -> str:
     return f"must be {kind} from {lo} to {hi}"
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A value as the user would have written it in TOML, for error messages."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
