@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from agents.department import ACCEPTED, MISSING, PUSHED
+from sandbox.agents.department import ACCEPTED, MISSING, PUSHED
 
 
 class Resident(mesa.Agent):

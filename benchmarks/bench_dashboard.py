@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from viz import charts, compare, journey, map as township_map, tradeoff  # noqa: E402
-from viz.state import Settings, Twin  # noqa: E402
+from sandbox.viz import charts, compare, journey, map as township_map, tradeoff  # noqa: E402
+from sandbox.viz.state import Settings, Twin  # noqa: E402
 
 SIZES: dict[str, int] = {}
 

@@ -10,17 +10,20 @@ same sweep is timed end to end, writing its Parquet files like `sandbox sweep` d
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-from experiments.cluster import DaskCluster, LocalPool
-from experiments.engine import run_tasks
-from experiments.plan import build_plan
-from experiments.runner import Task
-from experiments.store import Store
-from experiments.testing import loopback_cluster
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the loopback cluster helper
+
+from sandbox.experiments.cluster import DaskCluster, LocalPool
+from sandbox.experiments.engine import run_tasks
+from sandbox.experiments.plan import build_plan
+from sandbox.experiments.runner import Task
+from sandbox.experiments.store import Store
+from sweep_functions import loopback_cluster  # noqa: E402
 
 DEFINITION = """
     base = "vertical_grid"

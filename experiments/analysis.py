@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from experiments.runner import FAILED, OK
-from experiments.store import Store, read_manifest
+from sandbox.experiments.runner import FAILED, OK
+from sandbox.experiments.store import Store, read_manifest
 from sandbox.errors import InputError
 from sandbox.stats import mean_ci, paired_diff_ci
 

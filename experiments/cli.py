@@ -16,7 +16,7 @@ MAX_FAILURE_LINES = 5
 
 
 def register(app: typer.Typer) -> None:
-    from sandbox.cli import friendly
+    from sandbox.cli_support import friendly
 
     app.command("sweep")(friendly(sweep))
     app.command("analyze")(friendly(analyze))
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _consoles():
-    from sandbox.cli import err, out
+    from sandbox.cli_support import err, out
 
     return out, err
 
@@ -42,11 +42,11 @@ def sweep(
 
     Rerunning the same command resumes: runs already recorded are skipped. Exit code 1 if any
     run failed (each failure is recorded with its error), 2 on bad input."""
-    from experiments.cluster import DaskCluster, LocalPool
-    from experiments.engine import SweepStopped, run_tasks
-    from experiments.plan import build_plan
-    from experiments.runner import FAILED
-    from experiments.store import Store
+    from sandbox.experiments.cluster import DaskCluster, LocalPool
+    from sandbox.experiments.engine import SweepStopped, run_tasks
+    from sandbox.experiments.plan import build_plan
+    from sandbox.experiments.runner import FAILED
+    from sandbox.experiments.store import Store
 
     out, err = _consoles()
     if scheduler and local_cluster:
@@ -116,7 +116,7 @@ def sweep(
 
 
 def _finish(store, plan, out, err) -> None:
-    from experiments.runner import FAILED
+    from sandbox.experiments.runner import FAILED
 
     recorded = store.recorded()
     failed = sum(1 for s in recorded.values() if s == FAILED)
@@ -134,8 +134,8 @@ def analyze(
     """Statistics of a sweep: means with 95 % CIs, contrasts, Sobol/Morris indices, plots and an HTML report.
 
     Tables go to DIR/analysis/*.parquet (rewritten each time; the runs are never touched)."""
-    from experiments.analysis import analyse
-    from experiments.report import render
+    from sandbox.experiments.analysis import analyse
+    from sandbox.experiments.report import render
     from sandbox.outputs import write_parquet, write_text
 
     out, err = _consoles()
@@ -178,7 +178,7 @@ def _print_headlines(a, out) -> None:
 
 def list_experiments() -> None:
     """Sweep definitions shipped in experiments/definitions/."""
-    from experiments.definition import definition_names, load_definition
+    from sandbox.experiments.definition import definition_names, load_definition
 
     out, _ = _consoles()
     t = Table("experiment", "design", "description")

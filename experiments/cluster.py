@@ -13,7 +13,7 @@ import signal
 import time
 from concurrent.futures.process import BrokenProcessPool
 
-from experiments.runner import Outcome, Task, execute
+from sandbox.experiments.runner import Outcome, Task, execute
 from sandbox.errors import InputError
 
 
@@ -21,7 +21,7 @@ class LocalPool:
     """Worker processes forked from a clean server that has already imported the model."""
 
     name = "local process pool"
-    PRELOAD = ("experiments.runner", "sandbox.run")
+    PRELOAD = ("sandbox.experiments.runner", "sandbox.run")
 
     def __init__(self, workers: int, preload: tuple[str, ...] = ()):
         self.workers = workers
@@ -158,7 +158,7 @@ class DaskCluster:
 def _import_check(function: str) -> tuple[str | None, str]:
     from sandbox import __version__
 
-    from experiments.runner import load_function
+    from sandbox.experiments.runner import load_function
 
     try:
         load_function(function)

@@ -18,7 +18,7 @@ from sandbox.errors import InputError
 from sandbox.scenario import resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
-MODEL_FUNCTION = "experiments.runner:township"
+MODEL_FUNCTION = "sandbox.experiments.runner:township"
 KINDS = ("grid", "lhs", "sobol", "morris", "contrasts")
 DIRECTIONS = ("increase", "decrease", "similar")
 

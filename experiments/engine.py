@@ -11,7 +11,7 @@ import concurrent.futures as cf
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from experiments.runner import Outcome, Task
+from sandbox.experiments.runner import Outcome, Task
 
 
 class Backend(Protocol):

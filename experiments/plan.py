@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from experiments.definition import Arm, Experiment, load_definition
-from experiments.design import Factor, sample
-from experiments.runner import Task, load_function, model_metrics
+from sandbox.experiments.definition import Arm, Experiment, load_definition
+from sandbox.experiments.design import Factor, sample
+from sandbox.experiments.runner import Task, load_function, model_metrics
 from sandbox.errors import InputError
 from sandbox.params import SECTIONS
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, validate

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from experiments.analysis import Analysis  # noqa: E402
+from sandbox.experiments.analysis import Analysis  # noqa: E402
 from sandbox.report import fmt, png  # noqa: E402
 
 VERDICT_COLOURS = {"supported": "#2a7f3f", "contradicted": "#b00020", "inconclusive": "#888888"}

@@ -23,9 +23,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from experiments.design import problem
-from experiments.plan import Plan
-from experiments.runner import FAILED, Outcome
+from sandbox.experiments.design import problem
+from sandbox.experiments.plan import Plan
+from sandbox.experiments.runner import FAILED, Outcome
 from sandbox.errors import InputError
 from sandbox.outputs import make_temp_dir, write_json, write_parquet, write_text
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from scenarios import DATA_DIR
+from sandbox.scenarios import DATA_DIR
 
 KINDS = ("service", "dispute", "public", "task")
 LEVELS = ("village", "township", "county")

@@ -10,7 +10,7 @@ from typing import Any
 from sandbox.compare import compare
 from sandbox.scenario import build_scenario
 from sandbox.stats import paired_diff_ci
-from scenarios import DATA_DIR
+from sandbox.scenarios import DATA_DIR
 
 
 SIMILAR = 0.05

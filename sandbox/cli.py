@@ -1,230 +1,28 @@
-"""The `sandbox` command: list, validate, run and compare scenarios."""
+"""The `sandbox` command. Subcommands are registered through the `sandbox.commands` entry-point
+group (see pyproject.toml), so this module imports none of them and none imports it back."""
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
 import sys
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Annotated
+from importlib.metadata import entry_points
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
-from sandbox.errors import InputError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Grassroots governance sandbox (基层治理政策沙盘).")
-out = Console()
-err = Console(stderr=True)
 
-DEFAULT_COMPARE = ["vertical_grid", "integrated_grid", "vertical_cocreation", "integrated_cocreation"]
-
-
-def friendly(fn):
-    """Bad input → one message on stderr, exit code 2, no traceback."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-    return wrapper
+# the order commands are listed in `sandbox --help`; other registered groups follow by name
+ORDER = ("scenarios", "experiments", "dashboard")
 
 
-class OutputDir:
-    """Everything is written into a hidden temporary folder that is renamed into place at the end,
-    so an interrupted run leaves nothing half-written, and an existing folder is never overwritten."""
-
-    def __init__(self, target: Path):
-        self.target = target
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise InputError(f"--out {target}: already exists and is not empty; choose another folder (results are never overwritten)")
-
-    def __enter__(self) -> Path:
-        from sandbox.outputs import make_temp_dir
-
-        self.tmp = make_temp_dir(self.target)
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return False
-        if self.target.exists():
-            self.target.rmdir()  # empty, checked above
-        os.replace(self.tmp, self.target)
-        return False
+def register_commands(target: typer.Typer) -> None:
+    """Call every `sandbox.commands` entry point's `register(app)`."""
+    eps = {ep.name: ep for ep in entry_points(group="sandbox.commands")}
+    for name in sorted(eps, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
+        eps[name].load()(target)
 
 
-def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _overrides(days, residents, sets) -> dict:
-    from sandbox.scenario import parse_override
-
-    o = dict(parse_override(s) for s in sets or [])
-    if days is not None:
-        o["run.days"] = days
-    if residents is not None:
-        o["township.residents"] = residents
-    return o
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err, transient=False)
-
-
-@app.command("list")
-@friendly
-def list_scenarios() -> None:
-    """Scenarios in scenarios/ with one-line descriptions."""
-    from sandbox.scenario import describe, scenario_names
-
-    table = Table("scenario", "description", "说明")
-    for name in scenario_names():
-        en, zh = describe(name)
-        table.add_row(name, en, zh)
-    out.print(table)
-
-
-@app.command()
-@friendly
-def validate(files: Annotated[list[str], typer.Argument(help="scenario names or TOML files")]) -> None:
-    """Check scenario files; exit 2 with a message naming file and key on the first problem."""
-    from sandbox.scenario import load_scenario
-
-    for f in files:
-        load_scenario(f)
-        out.print(f"ok: {f}")
-
-
-@app.command()
-@friendly
-def run(
-    scenario: Annotated[str, typer.Argument(help="scenario name (see `sandbox list`) or TOML file")],
-    days: Annotated[int | None, typer.Option(help="working days to simulate (default: the scenario's run.days)")] = None,
-    seed: Annotated[int, typer.Option(help="random seed; same seed and parameters give identical results")] = 1,
-    residents: Annotated[int | None, typer.Option(help="override township.residents")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override any lever: KEY=VALUE, e.g. one_window=true")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/run-SCENARIO-TIMESTAMP)")] = None,
-) -> None:
-    """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON."""
-    from sandbox.compare import Comparison
-    from sandbox.outputs import write_json, write_parquet
-    from sandbox.run import simulate
-    from sandbox.scenario import build_scenario
-
-    scen = build_scenario(scenario, **_overrides(days, residents, set_))
-    _say_inert(scen)
-    target = out_dir or Path("results") / f"run-{Path(scenario).stem}-{_stamp()}"
-    outdir = OutputDir(target)
-    with _progress() as bar:
-        task = bar.add_task(f"{scenario} seed {seed}", total=scen.run.days)
-        res = simulate(scen, seed=seed, name=Path(scenario).stem, progress=lambda d: bar.update(task, completed=d))
-    with outdir as tmp:
-        write_parquet(res.daily, tmp / "daily.parquet")
-        write_parquet(Comparison([res.scenario], [seed], {res.scenario: [res]}).summary_table(), tmp / "summary.parquet")
-        write_json({"scenario": res.scenario, "seed": seed, "days": res.days, "params": res.params,
-                    "version": _version()}, tmp / "params.json")
-    _summary_table(res.summary)
-    out.print(f"wrote {target}/ (daily.parquet, summary.parquet, params.json)")
-
-
-def _say_inert(scen) -> None:
-    from sandbox.consistency import inert_levers
-
-    for key, why in inert_levers(scen):
-        err.print(f"note: {key} has no effect: {why}", markup=False, highlight=False, soft_wrap=True)
-
-
-def _version() -> str:
-    from sandbox import __version__
-
-    return __version__
-
-
-def _summary_table(summary: dict) -> None:
-    from sandbox.compare import HEADLINE
-    from sandbox.glossary import term
-
-    table = Table("指标", "metric", "value")
-    for k in HEADLINE:
-        table.add_row(term("metrics", k, "zh"), term("metrics", k, "en"), f"{summary[k]:.3f}")
-    out.print(table)
-
-
-@app.command()
-@friendly
-def compare(
-    scenarios: Annotated[list[str] | None, typer.Argument(help="scenarios to compare; the first is the reference (default: the 2×2)")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1, max=10000, help="runs per scenario")] = 10,
-    days: Annotated[int | None, typer.Option(help="working days per run (default: each scenario's run.days)")] = None,
-    seed: Annotated[int, typer.Option(help="first seed; replication i uses seed+i in every scenario")] = 1,
-    residents: Annotated[int | None, typer.Option(help="override township.residents in every scenario")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override a lever in every scenario: KEY=VALUE")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="parallel processes (default: all cores)")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/compare-TIMESTAMP)")] = None,
-) -> None:
-    """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report."""
-    from sandbox.compare import HEADLINE, compare as run_compare
-    from sandbox.glossary import term
-    from sandbox.outputs import write_json, write_parquet, write_text
-    from sandbox.report import render
-    from sandbox.scenario import build_scenario
-
-    names = scenarios or DEFAULT_COMPARE
-    if len(set(names)) != len(names):
-        raise InputError(f"scenarios: {' '.join(names)}: each scenario may appear once")
-    overrides = _overrides(days, residents, set_)
-    built = {Path(n).stem: build_scenario(n, **overrides) for n in names}
-    target = out_dir or Path("results") / f"compare-{_stamp()}"
-    outdir = OutputDir(target)
-    with _progress() as bar:
-        task = bar.add_task(f"{len(built)} scenarios × {replications} runs", total=len(built) * replications)
-        comp = run_compare(built, replications, seed=seed, days=days, workers=workers,
-                           on_done=lambda *_: bar.advance(task))
-    with outdir as tmp:
-        write_parquet(comp.summary_table(), tmp / "summary.parquet")
-        write_parquet(comp.daily_table(), tmp / "daily.parquet")
-        write_parquet(comp.stats_table(), tmp / "stats.parquet")
-        write_json({"scenarios": {n: comp.results[n][0].params for n in comp.names}, "seeds": comp.seeds,
-                    "version": _version()}, tmp / "params.json")
-        write_text(render(comp), tmp / "report.html")
-    table = Table("指标 / metric", *comp.names, title=f"mean [95% CI]; Δ vs {comp.names[0]}")
-    for metric in HEADLINE:
-        cells = []
-        for r in comp.stats(metric):
-            c = f"{r['mean']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
-            if r["scenario"] != comp.names[0]:
-                sig = r["diff_low"] > 0 or r["diff_high"] < 0
-                c += f"\nΔ {'[bold]' if sig else ''}{r['diff']:+.3g}{'[/]' if sig else ''}"
-            cells.append(c)
-        table.add_row(f"{term('metrics', metric, 'zh')}\n{term('metrics', metric, 'en')}", *cells)
-    out.print(table)
-    out.print(f"wrote {target}/ (summary.parquet, daily.parquet, stats.parquet, params.json, report.html)")
-
-
-def _register_extensions() -> None:
-    """Commands that live with their own subsystem (dashboard in viz/, sweeps in experiments/)."""
-    for module in ("viz.cli", "experiments.cli"):
-        try:
-            mod = __import__(module, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        mod.register(app)
-
-
-_register_extensions()
+register_commands(app)
 
 
 def main() -> None:

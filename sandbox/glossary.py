@@ -6,7 +6,7 @@ import tomllib
 from functools import cache
 
 from sandbox.catalogue import departments, matter_types
-from scenarios import DATA_DIR
+from sandbox.scenarios import DATA_DIR
 
 LANGUAGES = ("zh", "en")
 

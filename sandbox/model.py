@@ -10,8 +10,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents import Cadre, Department, GridWorker, Resident
-from agents.population import Population
+from sandbox.agents import Cadre, Department, GridWorker, Resident
+from sandbox.agents.population import Population
 from sandbox import cocreation, mediation, public_problems
 from sandbox.catalogue import departments, matter_types
 from sandbox.errors import InputError

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from sandbox.errors import InputError
 from sandbox.params import LEAVES, SECTIONS, Scenario
-from scenarios import SCENARIO_DIR
+from sandbox.scenarios import SCENARIO_DIR
 
 TOP_LEVEL = {"extends", "description", "description_zh"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 from typer.testing import CliRunner
 
-from experiments.store import Store
+from sandbox.experiments.store import Store
 
 SANDBOX = str(Path(sys.executable).parent / "sandbox")
 
@@ -31,7 +31,7 @@ SMALL_GRID = """
 """
 
 FAULTY = """
-    function = "experiments.testing:faulty"
+    function = "sweep_functions:faulty"
     seed = 5
     replications = 2
     metrics = ["y"]

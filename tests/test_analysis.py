@@ -9,13 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 from conftest_sweep import FAULTY, cli, runs_table, write_def
 
-from experiments.analysis import analyse, verdict
-from experiments.plan import run_seed
-from experiments.testing import ISHIGAMI_S1, ISHIGAMI_ST
+from sandbox.experiments.analysis import analyse, verdict
+from sandbox.experiments.plan import run_seed
+from sweep_functions import ISHIGAMI_S1, ISHIGAMI_ST
 from sandbox.stats import mean_ci
 
 ISHIGAMI = """
-    function = "experiments.testing:ishigami"
+    function = "sweep_functions:ishigami"
     seed = 3
     replications = 1
     metrics = ["y"]

@@ -5,7 +5,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents import Cadre
+from sandbox.agents import Cadre
 from sandbox.matter import ABANDONED, OPEN, SETTLED
 from sandbox.model import TownshipModel
 

@@ -9,10 +9,10 @@ import pytest
 import solara
 
 from sandbox.model import TownshipModel
-from viz import charts, compare, journey, levers, map as township_map, tradeoff
-from viz.echarts_widget import SafeEchartsWidget
-from viz.i18n import language
-from viz.state import Session, Settings, Twin
+from sandbox.viz import charts, compare, journey, levers, map as township_map, tradeoff
+from sandbox.viz.echarts_widget import SafeEchartsWidget
+from sandbox.viz.i18n import language
+from sandbox.viz.state import Session, Settings, Twin
 
 SMALL = 1500
 
@@ -39,9 +39,9 @@ def option_json(widget) -> str:
 
 
 def test_page_in_app_layout_steps_and_updates_charts():
-    import viz.app
+    import sandbox.viz.app
 
-    box, rc = solara.render(solara.AppLayout(children=[viz.app.Page()]), handle_error=False)
+    box, rc = solara.render(solara.AppLayout(children=[sandbox.viz.app.Page()]), handle_error=False)
     rc.find(v.Html, children=["第 0 个工作日"]).assert_single()
     charts_before = {w.attributes["style"]: option_json(w) for w in rc.find(SafeEchartsWidget).widgets}
     assert len(charts_before) >= 4  # map, trips, cadres, trade-off
@@ -89,7 +89,7 @@ def test_inert_levers_become_notices_in_both_languages(session):
 
 
 def test_messages_component_shows_error_and_notices(session):
-    from viz.controls import Messages
+    from sandbox.viz.controls import Messages
 
     session.apply("base", "seven", session.draft.value["levers"], "zh")
     box, rc = solara.render(Messages(session), handle_error=False)
@@ -208,7 +208,7 @@ def test_journey_view_picks_the_matter_with_most_trips(stepped):
 
 
 def test_language_switch_component_changes_session_language():
-    from viz.controls import LanguageSwitch
+    from sandbox.viz.controls import LanguageSwitch
 
     box, rc = solara.render(LanguageSwitch(), handle_error=False)
     toggle = rc.find(v.BtnToggle).widget
@@ -242,7 +242,7 @@ def test_cli_validates_port_and_host():
 
 
 def test_cli_command_line_is_local_and_production():
-    from viz.cli import DEFAULT_HOST, DEFAULT_PORT, command
+    from sandbox.viz.cli import DEFAULT_HOST, DEFAULT_PORT, command
 
     assert (DEFAULT_HOST, DEFAULT_PORT) == ("127.0.0.1", 8765)
-    assert command("127.0.0.1", 9000)[2:] == ["solara", "run", "viz.app", "--host", "127.0.0.1", "--port", "9000", "--production"]
+    assert command("127.0.0.1", 9000)[2:] == ["solara", "run", "sandbox.viz.app", "--host", "127.0.0.1", "--port", "9000", "--production"]

@@ -10,7 +10,7 @@ import pytest
 from sandbox.errors import InputError
 from sandbox.params import LEAVES, SECTIONS
 from sandbox.scenario import load_scenario, scenario_names
-from scenarios import SCENARIO_DIR
+from sandbox.scenarios import SCENARIO_DIR
 
 SANDBOX = str(Path(sys.executable).parent / "sandbox")
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from conftest_sweep import SMALL_GRID, cli, write_def
 
-from experiments.definition import DEFINITIONS_DIR, definition_names
-from experiments.plan import build_plan, run_seed
+from sandbox.experiments.definition import DEFINITIONS_DIR, definition_names
+from sandbox.experiments.plan import build_plan, run_seed
 from sandbox.errors import InputError
 from sandbox.scenario import resolve_path
-from scenarios import DATA_DIR
+from sandbox.scenarios import DATA_DIR
 
 SHIPPED = ["article_claims", "morris_screening", "sobol_levers", "structure_switches"]
 
@@ -133,9 +133,9 @@ BAD = {
                        "see `sandbox run` output or docs/experiments.md for the list"),
     "unknown base scenario": ('base = "integrated_gird"\nseed = 1\nreplications = 1\n[design]\nkind = "grid"\n',
                               "{p}: base: " + _scenario_error("integrated_gird")),
-    "function not importable": ('function = "experiments.nowhere:f"\nseed = 1\nreplications = 1\nmetrics = ["y"]\n[design]\nkind = "grid"\n',
-                                "{p}: function = \"experiments.nowhere:f\": cannot import module 'experiments.nowhere': "
-                                "No module named 'experiments.nowhere'"),
+    "function not importable": ('function = "sandbox.experiments.nowhere:f"\nseed = 1\nreplications = 1\nmetrics = ["y"]\n[design]\nkind = "grid"\n',
+                                "{p}: function = \"sandbox.experiments.nowhere:f\": cannot import module 'sandbox.experiments.nowhere': "
+                                "No module named 'sandbox.experiments.nowhere'"),
     "contrast direction": ('seed = 1\nreplications = 2\n[design]\nkind = "contrasts"\n[[contrasts]]\nname = "c"\n'
                            'reference = "base"\ntreatment = "integrated_grid"\nexpect = { escalations = "down" }\n',
                            '{p}: contrasts[0].expect.escalations = "down": must be one of increase, decrease, similar'),

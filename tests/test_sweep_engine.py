@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest_sweep import FAULTY, SANDBOX, SMALL_GRID, cli, run_files, runs_table, write_def
 
-import experiments.testing as testing
-from experiments.plan import run_seed
-from experiments.runner import Task, execute, township
-from experiments.store import Store
+import sweep_functions as testing
+from sandbox.experiments.plan import run_seed
+from sandbox.experiments.runner import Task, execute, township
+from sandbox.experiments.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +157,9 @@ def test_retry_failed_runs_only_the_failed_ones_again(tmp_path):
 
 
 def test_execute_records_a_bad_return_value_as_failed():
-    task = Task(0, 0, 1, "experiments.testing:faulty", {"x": 1}, ("y", "z"))
+    task = Task(0, 0, 1, "sweep_functions:faulty", {"x": 1}, ("y", "z"))
     assert execute(task).error.startswith("KeyError: \"run function returned no metric 'z'\" (at ")
-    assert execute(Task(0, 0, 7, "experiments.testing:faulty", {"x": 1}, ("y",))).metrics == {"y": 1.007}
+    assert execute(Task(0, 0, 7, "sweep_functions:faulty", {"x": 1}, ("y",))).metrics == {"y": 1.007}
 
 
 def test_driver_killed_mid_sweep_then_rerun_completes_without_duplicates(grid_one_worker, tmp_path):

@@ -13,14 +13,14 @@ import time
 import reacton.core
 import solara
 
-from viz.charts import CadresView, TripsView
-from viz.compare import CompareView
-from viz.controls import Information, LanguageSwitch, Levers, Messages, RunControls
-from viz.i18n import ui
-from viz.journey import JourneyView
-from viz.map import MapView
-from viz.state import Session
-from viz.tradeoff import TradeoffView
+from sandbox.viz.charts import CadresView, TripsView
+from sandbox.viz.compare import CompareView
+from sandbox.viz.controls import Information, LanguageSwitch, Levers, Messages, RunControls
+from sandbox.viz.i18n import ui
+from sandbox.viz.journey import JourneyView
+from sandbox.viz.map import MapView
+from sandbox.viz.state import Session
+from sandbox.viz.tradeoff import TradeoffView
 
 PLAY_INTERVAL = 0.25  # seconds between days while playing
 

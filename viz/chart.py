@@ -14,8 +14,8 @@ from typing import Any
 import solara
 from mesa.visualization.utils import update_counter
 
-from viz.echarts_widget import Opaque, figure_echarts
-from viz.i18n import language
+from sandbox.viz.echarts_widget import Opaque, figure_echarts
+from sandbox.viz.i18n import language
 
 FONT = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', 'DejaVu Sans', sans-serif"
 Build = Callable[..., dict]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import solara
 
-from viz.chart import ChartView, base, fmt, num, pct, points, series
-from viz.i18n import tr
+from sandbox.viz.chart import ChartView, base, fmt, num, pct, points, series
+from sandbox.viz.i18n import tr
 
 GROUPS = ("all", "elderly", "low_literacy", "remote")
 GROUP_COLOURS = {"all": "#222222", "elderly": "#d95f02", "low_literacy": "#7570b3", "remote": "#1b9e77"}

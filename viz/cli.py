@@ -17,7 +17,7 @@ DEFAULT_PORT = 8765
 
 def command(host: str, port: int) -> list[str]:
     """The server command line (production mode makes no outside requests)."""
-    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port", str(port), "--production"]
+    return [sys.executable, "-m", "solara", "run", "sandbox.viz.app", "--host", host, "--port", str(port), "--production"]
 
 
 def check(host: str, port: int) -> None:
@@ -45,7 +45,7 @@ def check(host: str, port: int) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from sandbox.cli import friendly  # sandbox.cli imports this module while it is being built
+    from sandbox.cli_support import friendly
 
     @app.command()
     @friendly

@@ -8,11 +8,11 @@ import math
 import solara
 from mesa.visualization.utils import update_counter
 
-from viz import levers
-from viz.chart import Chart, base, points, series
-from viz.controls import LeverInput, scenario_items
-from viz.i18n import language, tr, ui
-from viz.state import Session, Twin
+from sandbox.viz import levers
+from sandbox.viz.chart import Chart, base, points, series
+from sandbox.viz.controls import LeverInput, scenario_items
+from sandbox.viz.i18n import language, tr, ui
+from sandbox.viz.state import Session, Twin
 
 # (metric, +1 if more is better / -1 if less is better, format)
 ROWS = (

@@ -14,9 +14,9 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from sandbox.scenario import describe, scenario_names
-from viz import levers
-from viz.i18n import language, tr, ui
-from viz.state import Session
+from sandbox.viz import levers
+from sandbox.viz.i18n import language, tr, ui
+from sandbox.viz.state import Session
 
 DAYS_PER_STEP = (1, 5, 22)  # a day, a working week, a working month
 

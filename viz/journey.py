@@ -10,8 +10,8 @@ from mesa.visualization.utils import update_counter
 
 from sandbox.catalogue import matter_types
 from sandbox.matter import OPEN
-from viz.chart import Chart, base
-from viz.i18n import language, tr, ui
+from sandbox.viz.chart import Chart, base
+from sandbox.viz.i18n import language, tr, ui
 
 WASTED = {"full", "redirected", "missing_document", "pushed_to_app", "app_failed", "waiting", "mediation_failed"}
 DONE = {"settled", "mediated"}

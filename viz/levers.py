@@ -14,7 +14,7 @@ from typing import Any
 from sandbox.errors import InputError
 from sandbox.params import LEAVES, SECTIONS
 from sandbox.scenario import build_scenario
-from viz.i18n import tr
+from sandbox.viz.i18n import tr
 
 STAGES = ("decide_together", "build_together", "manage_together", "evaluate_together", "share_results")
 

@@ -9,8 +9,8 @@ import solara
 from mesa.visualization.utils import update_counter
 from scipy.spatial import ConvexHull, QhullError
 
-from viz.chart import Chart, base, num
-from viz.i18n import language, tr, ui
+from sandbox.viz.chart import Chart, base, num
+from sandbox.viz.i18n import language, tr, ui
 
 COLOUR_BY = ("open", "grievance", "participating")
 GREY = "#b5b5b5"

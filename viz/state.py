@@ -19,8 +19,8 @@ from sandbox.consistency import inert_levers
 from sandbox.errors import InputError
 from sandbox.model import TownshipModel
 from sandbox.glossary import term
-from viz import levers
-from viz.i18n import tr
+from sandbox.viz import levers
+from sandbox.viz.i18n import tr
 
 DEFAULT_SCENARIO = "base"
 DEFAULT_SEED = 42

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import solara
 
-from viz.chart import ChartView, base, fmt, num, points, series
-from viz.i18n import tr
+from sandbox.viz.chart import ChartView, base, fmt, num, points, series
+from sandbox.viz.i18n import tr
 
 INDICES = ("order_index", "vitality_index", "fairness_index")
 SHORT = {"order_index": "order", "vitality_index": "vitality", "fairness_index": "fairness"}

@@ -1,7 +1,9 @@
-"""Test support: run functions with known behaviour, and a real Dask cluster on loopback.
+"""Test support (not part of the wheel): run functions with known behaviour, and a real Dask
+cluster on loopback.
 
-These are ordinary run functions for `function = "experiments.testing:..."` in a sweep
-definition: they show the sweep tool works for any function, without a flag in the model.
+These are ordinary run functions for `function = "sweep_functions:..."` in a sweep definition
+(tests/ is on the workers' PYTHONPATH): they show the sweep tool works for any function,
+without a flag in the model.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
 
 # Ishigami function (a = 7, b = 0.1, inputs uniform on [-π, π]): analytic first-order and total indices
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
@@ -73,7 +75,7 @@ class LoopbackCluster:
         self.logs = logs
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
         self.scheduler = self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"])
         self.workers: list[subprocess.Popen] = []
         _wait_port(self.port, self.scheduler, 30)
