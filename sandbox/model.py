@@ -131,6 +131,24 @@ class TownshipModel(mesa.Model):
         self.grid_workers = [GridWorker(self, c, v) for v in range(len(self.village_sizes))
                              for c in range(self.first_cell[v], self.first_cell[v] + self.cells_per_village[v])]
 
+    # -- reforms during a run ---------------------------------------------------------
+    FIXED_SECTIONS = ("township", "population")  # who lives where is set once, at construction
+
+    def set_levers(self, **levers: Any) -> None:
+        """Change levers mid-run (a reform adopted, dropped or weakened): validated like any
+        scenario; the front desk and the form load are rebuilt from the new structure. Open
+        matters carry on: they name the departments they still need, not the doors."""
+        new = build_scenario(self.p, **levers)
+        for section in self.FIXED_SECTIONS:
+            if getattr(new, section) != getattr(self.p, section):
+                raise InputError(f"{section}: cannot change during a run (residents and villages are built once)")
+        old, self.p = self.p, new
+        if new.structure != old.structure:
+            for d in [*self.stations.values(), *([self.centre] if self.centre else []), *self.county.values(), *self.village_office]:
+                d.remove()
+            self._build_departments()
+        self.reporting_load = daily_load(new, self.form_bureaus, self.form_bureaus_outside)
+
     # -- lookups used by agents -------------------------------------------------------
     def door_for(self, dept: str, village: int) -> Department:
         """The door a resident walks to for a step owned by `dept`."""
