@@ -48,9 +48,7 @@ class Department(mesa.Agent):
             return FULL
         self.minutes_left -= serve
         self.visits_today += 1
-        # a leftover station overlaps the centre, so nobody clearly answers for its steps
-        unclear = not p.structure.one_responsible_body or self.key in self.model.leftover
-        if self.level == "township" and unclear and rng.random() < p.structure.redirect_prob:
+        if self.level == "township" and rng.random() < self.redirect_chance():
             return REDIRECTED
         if (
             matter.type.online and p.digital.online_channel and not matter.pushed
@@ -59,7 +57,19 @@ class Department(mesa.Agent):
             matter.pushed = True
             return PUSHED
         if matter.missing > 0:
-            # without one-time notification (一次性告知) each visit reveals one more gap
-            matter.missing = 0 if p.structure.notify_all_requirements else matter.missing - 1
+            # the one-time notice (一次性告知) tells every gap it lists at once; a gap it does not
+            # list, like every gap without it, surfaces one visit at a time
+            listed = matter.missing - matter.hidden if p.structure.notify_all_requirements else 0
+            revealed = 1 if matter.hidden > 0 or listed == 0 else 0
+            matter.missing -= listed + revealed
+            matter.hidden -= min(matter.hidden, revealed)
             return MISSING
         return ACCEPTED
+
+    def redirect_chance(self) -> float:
+        """推诿: a visit is sent elsewhere when nobody clearly answers for the matter. One responsible
+        body cuts that by its fidelity, except at a leftover station, which overlaps the centre."""
+        s = self.model.p.structure
+        if s.one_responsible_body and self.key not in self.model.leftover:
+            return s.redirect_prob * (1.0 - s.responsible_body_fidelity)
+        return s.redirect_prob

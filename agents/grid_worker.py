@@ -16,10 +16,11 @@ class GridWorker(mesa.Agent):
         self.village = village
         self.assist_minutes_left = 0.0
         self.assisted_today = 0
+        self.trained = model.random.random() < model.p.digital.assist_coverage  # can file for residents
 
     def plan_day(self) -> None:
         p = self.model.p
-        free = max(0.0, p.staffing.hours_per_day - p.grid.patrol_hours - p.grid.data_hours)
+        free = max(0.0, p.staffing.hours_per_day - p.grid.patrol_hours - self.model.grid_data_hours())
         self.assist_minutes_left = free * 60.0
         self.assisted_today = 0
 

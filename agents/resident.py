@@ -64,9 +64,12 @@ class Resident(mesa.Agent):
         matter.state = "counter"
         matter.channel = "counter"
         if p.structure.notify_all_requirements and matter.missing:
-            # 一次性告知: the full list is known before the first trip; the gaps a resident
-            # notices cost days, not trips; the rest are all told at the first visit
-            noticed = sum(self.model.random.random() < p.matters.notice_effect for _ in range(matter.missing))
+            # 一次性告知: a published list, known before the first trip, names each gap with chance
+            # notice_fidelity; a listed gap the resident notices costs days, not a trip
+            rnd = self.model.random.random
+            listed = sum(rnd() < p.structure.notice_fidelity for _ in range(matter.missing))
+            matter.hidden = matter.missing - listed
+            noticed = sum(rnd() < p.matters.notice_effect for _ in range(listed))
             if noticed:
                 matter.missing -= noticed
                 matter.next_day = day + max(1, p.matters.days_to_fetch_doc)
@@ -77,7 +80,7 @@ class Resident(mesa.Agent):
         matter.channel = channel
         steps = 1 if self.model.p.structure.parallel_approval else max(1, len(matter.pending))
         matter.pending = []
-        matter.missing = 0  # an online form will not submit with a gap
+        matter.missing = matter.hidden = 0  # an online form will not submit with a gap
         matter.state = "processing"
         matter.next_day = day + max(1, steps * self.model.p.structure.processing_days)
         matter.log(day, place, "filed_" + channel)
@@ -85,7 +88,13 @@ class Resident(mesa.Agent):
     def ask_grid_worker(self, matter, day: int) -> None:
         """帮办代办: the cell's grid worker files for the resident when time allows."""
         worker = self.model.grid_worker_of(self._get("cell"))
-        if worker is not None and worker.assist():
+        if worker is None or not worker.trained:
+            # this cell's grid worker cannot file for residents: to the counter after all
+            matter.log(day, "grid_worker", "cannot_assist")
+            matter.state = "counter"
+            matter.channel = "counter"
+            matter.next_day = day + 1
+        elif worker.assist():
             self.file_remotely(matter, day, "assisted", "grid_worker")
         else:
             matter.log(day, "grid_worker", "waiting")
@@ -94,12 +103,12 @@ class Resident(mesa.Agent):
     def visit(self, matter, day: int) -> None:
         """One physical trip to the door of the next step."""
         p = self.model.p
-        door = self.model.door_for(matter.pending[0], self._get("village"))
+        door = self.model.door_for(matter.pending[0], self._get("village"), matter.type.id)
         matter.trips += 1
         outcome = door.receive(matter, day)
         matter.log(day, door.key, outcome)
         if outcome == ACCEPTED:
-            covered = self.model.steps_covered(matter.pending, door)
+            covered = self.model.steps_covered(matter, door)
             matter.pending = [s for s in matter.pending if s not in covered]
             matter.state = "processing"
             matter.next_day = day + max(1, p.structure.processing_days)

@@ -12,7 +12,7 @@ class Matter:
 
     __slots__ = (
         "id", "type", "resident", "created", "pending", "missing", "trips", "wasted",
-        "channel", "state", "status", "closed", "pushed", "next_day", "journey",
+        "channel", "state", "status", "closed", "pushed", "next_day", "journey", "hidden", "local",
     )
 
     def __init__(self, mid: int, mtype: MatterType, resident: int, day: int, missing: int):
@@ -22,6 +22,8 @@ class Matter:
         self.created = day
         self.pending = list(mtype.steps)
         self.missing = missing
+        self.hidden = missing  # missing documents no notice lists (set when a notice is published)
+        self.local = False  # a dispute the village takes on (枫桥)
         self.trips = 0
         self.wasted = 0
         self.channel = None  # counter / online / assisted / mediation

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 
+def takes_on_locally(p, matter, rng) -> bool:
+    """小事不出村: with local mediation on, the village takes on a village-level dispute with
+    chance local_mediation_share (a mediator there who is trusted and has the time)."""
+    g = p.governance
+    return g.local_mediation and matter.type.level == "village" and rng.random() < g.local_mediation_share
+
+
 def handled_locally(p, matter) -> bool:
-    """小事不出村: with local mediation on, village-level disputes stay in the village."""
-    return p.governance.local_mediation and matter.type.level == "village"
+    """Whether a dispute was taken on by its village (decided when it was raised)."""
+    return matter.local
 
 
 def mediate(model, day: int) -> None:

@@ -18,7 +18,7 @@ from sandbox.errors import InputError
 from sandbox.matter import ABANDONED, OPEN, SETTLED, Matter
 from sandbox.metrics import Outcomes, group_indices, snapshot
 from sandbox.params import Scenario
-from sandbox.reporting import daily_load
+from sandbox.reporting import daily_load, merged_share
 from sandbox.scenario import build_scenario
 
 WORKING_DAYS_PER_YEAR = 250
@@ -41,7 +41,8 @@ class TownshipModel(mesa.Model):
         self._build_township()
         self._build_departments()
         self._build_people()
-        self.reporting_load = daily_load(p, self.form_bureaus, self.form_bureaus_outside)
+        self.one_form_since = 0  # the day 一张表 took effect (form creep counts from it)
+        self._update_reporting()
         self.matters: list[Matter] = []
         self.due: dict[int, list[Matter]] = {}
         self.matters_raised = 0
@@ -89,26 +90,49 @@ class TownshipModel(mesa.Model):
 
     def _build_departments(self) -> None:
         p = self.p
+        s = p.structure
         specs = departments()
-        township = [s for s in specs.values() if s.level == "township"]
-        total_staff = p.structure.window_staff_per_10k * p.township.residents / 10000.0
-        weight_sum = sum(s.staff_weight for s in township)
-        staff = {s.id: total_staff * s.staff_weight / weight_sum for s in township}
+        township = [d for d in specs.values() if d.level == "township"]
+        total_staff = s.window_staff_per_10k * p.township.residents / 10000.0
+        weight_sum = sum(d.staff_weight for d in township)
+        staff = {d.id: total_staff * d.staff_weight / weight_sum for d in township}
+        rng = self.rng
         self.leftover: set[str] = set()
         self.stations: dict[str, Department] = {}
+        self.desks: dict[str, Department] = {}
         self.centre = None
-        if p.structure.one_window:
-            k = round(p.structure.leftover_station_share * len(township))
-            ids = [s.id for s in township]
-            self.leftover = set(self.rng.choice(ids, size=k, replace=False).tolist()) if k else set()
+        # (matter type, department) steps really moved behind the window, and county steps the
+        # township routes itself: reforms carried out in part, drawn once per township
+        self.window_ready: set[tuple[str, str]] = set()
+        self.delegated: set[tuple[str, str]] = set()
+        if s.one_window:
+            k = round(s.leftover_station_share * len(township))
+            ids = [d.id for d in township]
+            self.leftover = set(rng.choice(ids, size=k, replace=False).tolist()) if k else set()
             hosted = tuple(i for i in ids if i not in self.leftover)
-            self.centre = Department(self, "service_centre", "township", sum(staff[i] for i in hosted), hosts=hosted)
-        for s in township:
-            if self.centre is None or s.id in self.leftover:
-                self.stations[s.id] = Department(self, s.id, "township", staff[s.id], hosts=(s.id,), sends_forms=s.sends_forms)
-        self.county = {s.id: Department(self, s.id, "county", 0.0, hosts=(s.id,)) for s in specs.values() if s.level == "county"}
+            for t in matter_types().values():
+                for step in t.steps:
+                    if step in hosted and rng.random() < s.window_fidelity:
+                        self.window_ready.add((t.id, step))
+            # a hosted department keeps its own desk (a door of its own) for the matter types
+            # the window cannot take, with the matching share of its staff
+            desk_share = {i: _not_ready_share(self.window_ready, i) for i in hosted}
+            self.centre = Department(self, "service_centre", "township",
+                                     sum(staff[i] * (1.0 - desk_share[i]) for i in hosted), hosts=hosted)
+            for i in hosted:
+                if desk_share[i] > 0:
+                    self.desks[i] = Department(self, i, "township", staff[i] * desk_share[i], hosts=(i,))
+        if s.parallel_approval:
+            for t in matter_types().values():
+                for step in t.steps:
+                    if specs[step].level == "county" and rng.random() < s.county_delegation:
+                        self.delegated.add((t.id, step))
+        for d in township:
+            if self.centre is None or d.id in self.leftover:
+                self.stations[d.id] = Department(self, d.id, "township", staff[d.id], hosts=(d.id,), sends_forms=d.sends_forms)
+        self.county = {d.id: Department(self, d.id, "county", 0.0, hosts=(d.id,)) for d in specs.values() if d.level == "county"}
         self.village_office = [Department(self, "village_office", "village", 0.0, village=v) for v in range(p.township.villages)]
-        self.form_bureaus = sum(1 for s in specs.values() if s.sends_forms)
+        self.form_bureaus = sum(1 for d in specs.values() if d.sends_forms)
         self.form_bureaus_outside = sum(1 for i in self.leftover if specs[i].sends_forms)
 
     def _build_people(self) -> None:
@@ -143,30 +167,60 @@ class TownshipModel(mesa.Model):
             if getattr(new, section) != getattr(self.p, section):
                 raise InputError(f"{section}: cannot change during a run (residents and villages are built once)")
         old, self.p = self.p, new
+        if new.structure.one_form and not old.structure.one_form:
+            self.one_form_since = self.day
         if new.structure != old.structure:
-            for d in [*self.stations.values(), *([self.centre] if self.centre else []), *self.county.values(), *self.village_office]:
+            for d in [*self.stations.values(), *self.desks.values(), *([self.centre] if self.centre else []),
+                      *self.county.values(), *self.village_office]:
                 d.remove()
             self._build_departments()
-        self.reporting_load = daily_load(new, self.form_bureaus, self.form_bureaus_outside)
+        self._update_reporting()
+
+    def _update_reporting(self) -> None:
+        years = (self.day - self.one_form_since) / WORKING_DAYS_PER_YEAR
+        self.form_merged = merged_share(self.p, years)
+        self.reporting_load = daily_load(self.p, self.form_bureaus, self.form_bureaus_outside, self.form_merged)
+
+    def grid_data_hours(self) -> float:
+        """A grid worker's daily hours collecting data for upper levels, less what merged forms remove."""
+        return self.p.grid.data_hours * (1.0 - self.p.reporting.grid_data_relief * self.form_merged)
 
     # -- lookups used by agents -------------------------------------------------------
-    def door_for(self, dept: str, village: int) -> Department:
-        """The door a resident walks to for a step owned by `dept`."""
+    def door_for(self, dept: str, village: int, mtype: str | None = None) -> Department:
+        """The door a resident walks to for a step owned by `dept` (for a matter of type `mtype`)."""
         if dept == "village_office":
             return self.village_office[village]
         if dept in self.county:
             return self.county[dept]
         if self.centre is not None and dept not in self.leftover:
-            return self.centre
+            if mtype is None or (mtype, dept) in self.window_ready:
+                return self.centre
+            return self.desks[dept]
         return self.stations[dept]
 
-    def steps_covered(self, pending: list[str], door: Department) -> set[str]:
-        """Steps one accepted submission clears: with parallel approval every step routed
-        inside the machine (all but leftover stations'), otherwise just the first. A leftover
-        station stands outside that routing and clears only its own step."""
-        if not self.p.structure.parallel_approval or door.key in self.leftover:
-            return {pending[0]}
-        return {s for s in pending if s not in self.leftover}
+    def steps_covered(self, matter, door: Department) -> set[str]:
+        """Steps one accepted submission clears. Without parallel approval, just the first. With
+        it, each further step the machine can route (not a leftover station's, not a county step
+        the township cannot handle, not a step the window cannot take) is routed inside with
+        chance `parallel_fidelity`. A separate door (station or desk) clears only its own step."""
+        pending = matter.pending
+        s = self.p.structure
+        first = pending[0]
+        if not s.parallel_approval or door.key in self.leftover or door in self.desks.values():
+            return {first}
+        rng = self.random
+        mtype = matter.type.id
+        covered = {first}
+        for step in pending[1:]:
+            if step in self.leftover or step == "village_office":
+                continue
+            if step in self.county:
+                routable = (mtype, step) in self.delegated
+            else:
+                routable = self.centre is None or (mtype, step) in self.window_ready
+            if routable and rng.random() < s.parallel_fidelity:
+                covered.add(step)
+        return covered
 
     def grid_worker_of(self, cell: int) -> GridWorker | None:
         return self.grid_workers[cell] if 0 <= cell < len(self.grid_workers) else None
@@ -196,8 +250,9 @@ class TownshipModel(mesa.Model):
             for r in rng.integers(0, n, k).tolist():
                 m = Matter(len(self.matters), t, r, day, 0)
                 m.channel = "mediation"
-                m.next_day = day + (0 if mediation.handled_locally(p, m) else max(1, p.structure.processing_days))
-                m.log(day, "village_office" if mediation.handled_locally(p, m) else t.steps[0], "dispute_raised")
+                m.local = mediation.takes_on_locally(p, m, rng)
+                m.next_day = day + (0 if m.local else max(1, p.structure.processing_days))
+                m.log(day, "village_office" if m.local else t.steps[0], "dispute_raised")
                 self.matters.append(m)
                 self.open_disputes.append(m)
                 self.population.open_disputes[r] += 1
@@ -246,6 +301,7 @@ class TownshipModel(mesa.Model):
     def step(self) -> None:
         self.day += 1
         day = self.day
+        self._update_reporting()
         for d in self.stations.values():
             d.open_counter()
         if self.centre is not None:
@@ -308,13 +364,19 @@ class TownshipModel(mesa.Model):
         return sum(g.assisted_today for g in self.grid_workers)
 
     def turned_away_today(self) -> int:
-        doors = list(self.stations.values()) + self.village_office + ([self.centre] if self.centre else [])
+        doors = [*self.stations.values(), *self.desks.values(), *self.village_office, *([self.centre] if self.centre else [])]
         return sum(d.turned_away_today for d in doors)
 
     def run(self, days: int | None = None) -> None:
         """Advance `days` working days (default: the scenario's run.days)."""
         for _ in range(days if days is not None else self.p.run.days):
             self.step()
+
+
+def _not_ready_share(ready: set[tuple[str, str]], dept: str) -> float:
+    """Share of the matter types needing `dept` that the window cannot take."""
+    types = [t.id for t in matter_types().values() if dept in t.steps]
+    return sum((t, dept) not in ready for t in types) / len(types) if types else 0.0
 
 
 def _metric(model: TownshipModel, key: str) -> float:

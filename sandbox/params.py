@@ -26,7 +26,6 @@ class Township(Section):
     urban_share: float = Field(0.3, ge=0.0, le=1.0, description="share of villages that are urban communities")
     max_distance_km: float = Field(15.0, ge=0.5, le=200.0, description="distance of the farthest village to the township seat")
     remote_km: float = Field(8.0, ge=0.0, le=200.0, description="a resident farther than this counts as remote")
-    county_km: float = Field(30.0, ge=0.0, le=500.0, description="extra distance from the township seat to the county seat")
 
 
 class Population(Section):
@@ -60,6 +59,12 @@ class Structure(Section):
     serve_minutes: float = Field(30.0, ge=1.0, le=480.0, description="counter minutes to serve one visit")
     window_staff_per_10k: float = Field(5.0, ge=0.5, le=100.0, description="township front-desk staff per 10,000 residents")
     processing_days: int = Field(3, ge=0, le=60, description="back-office days per approval step")
+    # fidelity: how far each structural reform is really carried out (1 = entirely, as designed)
+    window_fidelity: float = Field(0.85, ge=0.0, le=1.0, description="share of a department's matter types the one window can really take; the others keep the department's own desk")
+    parallel_fidelity: float = Field(0.85, ge=0.0, le=1.0, description="chance that each further step is really routed inside, in parallel, at an accepted submission")
+    responsible_body_fidelity: float = Field(0.75, ge=0.0, le=1.0, description="how far one responsible body cuts redirects (1 = no redirect left)")
+    notice_fidelity: float = Field(0.8, ge=0.0, le=1.0, description="share of missing documents the one-time notice really lists")
+    county_delegation: float = Field(0.5, ge=0.0, le=1.0, description="share of matter types whose county step the township routes, so the resident need not travel to the county")
 
 
 class Reporting(Section):
@@ -69,6 +74,9 @@ class Reporting(Section):
     minutes_per_field: float = Field(4.0, ge=0.0, le=60.0, description="cadre minutes to fill one field")
     paper_share: float = Field(0.5, ge=0.0, le=1.0, description="share of forms to be delivered on paper")
     delivery_hours: float = Field(4.0, ge=0.0, le=24.0, description="hours of a paper delivery trip to the township")
+    one_form_fidelity: float = Field(0.7, ge=0.0, le=1.0, description="share of form-sending bureaus whose forms 一张表 really merges")
+    form_creep: float = Field(0.15, ge=0.0, le=5.0, description="yearly rate at which merged bureaus go back to sending their own forms")
+    grid_data_relief: float = Field(0.5, ge=0.0, le=1.0, description="share of grid workers' data collection that merged forms remove")
     inspection_hours_week: float = Field(2.0, ge=0.0, le=40.0, description="inspections and meetings per cadre weekly")
 
 
@@ -76,6 +84,7 @@ class Digital(Section):
     online_channel: bool = Field(True, description="online channels (apps) exist for online-eligible matters")
     app_push: float = Field(0.3, ge=0.0, le=1.0, description="chance a counter sends an online-eligible walk-in to the app")
     assisted_service: bool = Field(True, description="帮办代办: grid workers file online for residents who cannot")
+    assist_coverage: float = Field(0.8, ge=0.0, le=1.0, description="share of grid workers trained and equipped to file for residents (帮办代办)")
     assist_minutes: float = Field(40.0, ge=1.0, le=480.0, description="grid worker minutes per assisted matter")
     app_failure_days: int = Field(3, ge=0, le=60, description="days lost by a resident who tries an app and fails")
     work_groups: int = Field(30, ge=0, le=500, description="work groups and apps every cadre must watch")
@@ -93,6 +102,7 @@ class Governance(Section):
     facilitation_hours: float = Field(1.0, ge=0.0, le=8.0, description="cadre hours per working day facilitating co-creation")
     inclusive_outreach: float = Field(0.7, ge=0.0, le=1.0, description="how far facilitators seek out the low-voice residents")
     local_mediation: bool = Field(True, description="枫桥经验: village cadres mediate small disputes locally")
+    local_mediation_share: float = Field(0.8, ge=0.0, le=1.0, description="share of village-level disputes the village really takes on under 枫桥 mediation")
     mediation_hours: float = Field(2.0, ge=0.1, le=40.0, description="cadre hours to mediate one dispute")
     mediation_success_local: float = Field(0.8, ge=0.0, le=1.0, description="chance a village mediation settles a dispute (parties known, 就地化解)")
     mediation_success_township: float = Field(0.5, ge=0.0, le=1.0, description="chance a township mediation settles a dispute")

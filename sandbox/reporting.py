@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -13,22 +14,27 @@ class ReportingLoad:
     paper_trips: float      # paper deliveries to the township per village per day
 
 
-def daily_load(p, bureaus: int, bureaus_outside_form: int) -> ReportingLoad:
-    """Expected load on one village. `bureaus` send forms; under 一张表 all but
-    `bureaus_outside_form` (leftover stations that keep their own forms) are merged
-    into one deduplicated form."""
+def merged_share(p, years_since_adoption: float) -> float:
+    """Share of the mergeable bureaus whose forms 一张表 really merges: its fidelity at adoption,
+    eroded as bureaus go back to sending their own forms (form creep)."""
+    if not p.structure.one_form:
+        return 0.0
+    return p.reporting.one_form_fidelity * math.exp(-p.reporting.form_creep * years_since_adoption)
+
+
+def daily_load(p, bureaus: int, bureaus_outside_form: int, merged: float = 1.0) -> ReportingLoad:
+    """Expected load on one village. `bureaus` send forms; under 一张表 a share `merged` of
+    those not outside the form (leftover stations keep their own) is merged into one
+    deduplicated form; the rest still send theirs."""
     r = p.reporting
     per_day = r.forms_per_bureau_week / 5.0
-    if not p.structure.one_form:
-        forms = bureaus * per_day
-        fields = forms * r.fields_per_form
-        dup = fields * r.field_overlap
-    else:
-        merged = max(0, bureaus - bureaus_outside_form)
-        # union of the merged forms' fields: each brings its own share once, the shared part once
-        union = merged * r.fields_per_form * (1.0 - r.field_overlap) + (r.fields_per_form * r.field_overlap if merged else 0.0)
-        own = bureaus_outside_form * per_day
-        forms = (per_day if merged else 0.0) + own
-        fields = (per_day * union if merged else 0.0) + own * r.fields_per_form
-        dup = own * r.fields_per_form * r.field_overlap
+    mergeable = max(0, bureaus - bureaus_outside_form) if p.structure.one_form else 0
+    k = mergeable * merged                      # bureaus behind the one form (may be fractional: an expectation)
+    own = (bureaus - k) * per_day               # forms still sent separately
+    # union of the merged forms' fields: each brings its own share once, the shared part once
+    union = k * r.fields_per_form * (1.0 - r.field_overlap) + min(k, 1.0) * r.fields_per_form * r.field_overlap
+    one = per_day * min(k, 1.0)                 # the consolidated form itself
+    forms = one + own
+    fields = per_day * union + own * r.fields_per_form
+    dup = own * r.fields_per_form * r.field_overlap
     return ReportingLoad(forms=forms, fields=fields, duplicate_fields=dup, paper_trips=forms * r.paper_share)

@@ -11,9 +11,10 @@ def test_a_reform_adopted_mid_run_takes_effect_and_keeps_every_matter(small):
     for _ in range(40):
         m.step()
     before = m.metrics["trips_per_counter_matter"]
-    m.set_levers(one_window=True, parallel_approval=True, one_responsible_body=True, one_form=True)
+    m.set_levers(one_window=True, parallel_approval=True, one_responsible_body=True, one_form=True,
+                 one_form_fidelity=1.0, form_creep=0.0)
     assert m.centre is not None and not m.stations
-    assert m.reporting_load.forms < 1.0  # one consolidated form a working day
+    assert m.reporting_load.forms == pytest.approx(2.2 / 5)  # one consolidated form, merged in full
     raised_at_switch = m.metrics["matters_raised"]
     for _ in range(80):
         m.step()
