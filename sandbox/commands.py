@@ -31,13 +31,22 @@ def list_scenarios() -> None:
         en, zh = describe(name)
         table.add_row(name, en, zh)
     out.print(table)
+    from sandbox.county_cli import list_counties
+
+    list_counties()
 
 
 def validate(files: Annotated[list[str], typer.Argument(help="scenario names or TOML files")]) -> None:
     """Check scenario files; exit 2 with a message naming file and key on the first problem."""
     from sandbox.scenario import load_scenario
 
+    from sandbox.county_cli import validate_county
+    from sandbox.county_scenario import is_county
+
     for f in files:
+        if is_county(f):
+            validate_county(f)
+            continue
         load_scenario(f)
         out.print(f"ok: {f}")
 
@@ -49,8 +58,17 @@ def run(
     residents: Annotated[int | None, typer.Option(help="override township.residents")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override any lever: KEY=VALUE, e.g. one_window=true")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/run-SCENARIO-TIMESTAMP)")] = None,
+    years: Annotated[int | None, typer.Option(min=1, max=30, help="county scenarios: years to simulate (default: the county's horizon)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=4096, help="county scenarios: worker processes the townships are spread over")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="county scenarios: spread the townships over a Dask cluster, e.g. tcp://host:8786")] = None,
 ) -> None:
-    """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON."""
+    """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON.
+    A county scenario (see `sandbox list`) runs its townships for --years, writing daily, quarterly
+    and yearly tables, the adoption curves, stage transitions and an HTML report."""
+    from sandbox.county_cli import route
+    if route(scenario, days=days, years=years, scheduler=scheduler, county_workers=workers):
+        from sandbox.county_cli import run_county
+        return run_county(scenario, years, seed, residents, set_, workers, scheduler, out_dir)
     from sandbox.compare import Comparison
     from sandbox.outputs import write_json, write_parquet
     from sandbox.run import simulate
@@ -104,8 +122,17 @@ def compare(
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a lever in every scenario: KEY=VALUE")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="parallel processes (default: all cores)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/compare-TIMESTAMP)")] = None,
+    years: Annotated[int | None, typer.Option(min=1, max=30, help="county scenarios: years per run (default: each county's horizon)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="county scenarios: run on a Dask cluster, e.g. tcp://host:8786")] = None,
 ) -> None:
-    """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report."""
+    """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report.
+    County scenarios compare with county scenarios (--years; runs on --workers or --scheduler)."""
+    from sandbox.county_cli import route
+    if scenarios and route(scenarios[0], days=days, years=years, scheduler=scheduler):
+        if len(set(scenarios)) != len(scenarios):
+            raise InputError(f"scenarios: {' '.join(scenarios)}: each scenario may appear once")
+        from sandbox.county_cli import compare_county
+        return compare_county(scenarios, replications, years, seed, residents, set_, workers, scheduler, out_dir)
     from sandbox.compare import HEADLINE, compare as run_compare
     from sandbox.glossary import term
     from sandbox.outputs import write_json, write_parquet, write_text

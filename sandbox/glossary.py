@@ -19,6 +19,22 @@ def glossary() -> dict[str, dict[str, tuple[str, str]]]:
     out = {section: {k: (v[0], v[1]) for k, v in terms.items()} for section, terms in data.items()}
     out["matters"] = {k: (t.zh, t.en) for k, t in matter_types().items()}
     out["departments"] = {k: (d.zh, d.en) for k, d in departments().items()}
+    out.update(_county_terms(set(out)))
+    return out
+
+
+def _county_terms(taken: set[str]) -> dict[str, dict[str, tuple[str, str]]]:
+    """The county's names: glossary_county.toml, and stages, reasons, county metrics and reforms
+    from their own files (sections may not repeat the township glossary's)."""
+    from sandbox.county_metrics import glossary_sections
+
+    with (DATA_DIR / "glossary_county.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    out = {section: {k: (v[0], v[1]) for k, v in terms.items()} for section, terms in data.items()}
+    out.update(glossary_sections())
+    clash = taken & set(out)
+    if clash:
+        raise ValueError(f"glossary sections defined twice: {sorted(clash)}")
     return out
 
 
