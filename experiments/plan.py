@@ -298,6 +298,13 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
     clash = [m for m in metrics if m in columns or m in RESERVED]
     if clash:
         raise InputError(f"{src}: metrics: '{clash[0]}' clashes with a parameter or result column")
+    check = getattr(load_function(exp.function), "check_params", None)  # a run function may vet its parameters
+    for p in points if check is not None else ():
+        try:
+            check(dict(p.params))
+        except InputError as exc:
+            varied = {f.name: p.values[f.name] for f in factors}
+            raise InputError(f"{src}: design point {p.index} ({_show(varied)}): {exc.message}") from None
     return Plan(path, exp, text, factors, X, points, metrics, columns)
 
 

@@ -70,7 +70,8 @@ def is_county(name_or_path: str | Path) -> bool:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError):
         return False
-    return "townships" in data or data.get("extends") in county_names() or \
+    county_keys = {"townships", "every_township", "ties", "pilots", "mandates", "reforms", *LEVER_SECTIONS}
+    return bool(county_keys & set(data)) or data.get("extends") in county_names() or \
         (isinstance(data.get("extends"), str) and (Path(text).parent / f"{data['extends']}.toml").is_file()
          and is_county(Path(text).parent / f"{data['extends']}.toml"))
 

@@ -15,6 +15,7 @@ import solara
 
 from sandbox.viz.charts import CadresView, TripsView
 from sandbox.viz.compare import CompareView
+from sandbox.viz.county import CountyView
 from sandbox.viz.controls import Information, LanguageSwitch, Levers, Messages, RunControls
 from sandbox.viz.i18n import ui
 from sandbox.viz.journey import JourneyView
@@ -32,6 +33,7 @@ TABS = (
     ("tab_tradeoff", TradeoffView, "model"),
     ("tab_journey", JourneyView, "model"),
     ("tab_compare", CompareView, "session"),
+    ("tab_county", CountyView, "session"),
 )
 
 

@@ -1,0 +1,87 @@
+"""The county view in a real browser against a real server (`sandbox dashboard`): start a county,
+step quarters and a year, see the map, adoption curves and rotation timeline change, click a
+township (on the map and by its button) through to its own views, switch language."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+os.environ.setdefault("SANDBOX_DASHBOARD_COUNTY_RESIDENTS", "1200")  # read by the server the fixture starts
+
+try:
+    from playwright.sync_api import expect
+except ImportError:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise
+    pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
+
+from dashboard_fixtures import chromium_browser, dashboard_url, open_dash  # noqa: F401 (fixtures)
+from sandbox.county_scenario import load_county
+from sandbox.viz.county import MAP, map_extent
+
+pytestmark = pytest.mark.browser
+WAIT = 120_000  # a county quarter on a loaded machine
+
+
+def _open_county(open_dash):
+    d = open_dash()
+    d.tab("全县")
+    d.page.locator(".county-start").click()
+    d.chart("county-map")
+    expect(d.page.locator(".county-quarter-label")).to_have_text("尚未开始（第 0 季度）", timeout=WAIT)
+    return d
+
+
+def _map_point(name: str) -> tuple[float, float]:
+    """Where township `name` of the default county is drawn inside the map's canvas."""
+    spec = load_county("pilot_spreads")
+    (x0, x1), (y0, y1) = map_extent([t.x for t in spec.townships], [t.y for t in spec.townships])
+    t = next(t for t in spec.townships if t.name == name)
+    return (MAP["left"] + (t.x - x0) / (x1 - x0) * MAP["width"], MAP["top"] + (y1 - t.y) / (y1 - y0) * MAP["height"])
+
+
+def test_county_view_steps_draws_and_clicks_through_to_a_township(open_dash):
+    d = _open_county(open_dash)
+    page = d.page
+    before = {name: d.chart_pixels(name) for name in ("county-map", "county-adoption", "county-leaders")}
+    page.locator(".county-quarter").click()
+    expect(page.locator(".county-quarter-label")).to_have_text("第 1 年第 1 季度", timeout=WAIT)
+    page.locator(".county-year").click()
+    expect(page.locator(".county-quarter-label")).to_have_text("第 2 年第 1 季度", timeout=WAIT)
+    # after five quarters the pilot has been designated (the map), the curve has moved, time has passed for the leaders
+    for name, pixels in before.items():
+        assert d.chart_pixels(name) != pixels, f"{name} did not change after five quarters"
+    d.screenshot("county-view-zh")
+    # a click on the map opens that township's own views
+    x, y = _map_point("dongtan")
+    box = d.chart("county-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page.locator(".county-township-title")).to_contain_text("东滩镇 · 第 312 个工作日", timeout=WAIT)
+    expect(page.locator(".county-township .chart-map canvas").first).to_be_visible(timeout=WAIT)
+    # and so does its button; the township tabs show its trips and cadres
+    page.locator(".county-township-hexi").click()
+    expect(page.locator(".county-township-title")).to_contain_text("河西镇", timeout=WAIT)
+    page.locator(".county-township").get_by_role("tab", name="干部的一天", exact=True).click()
+    expect(page.locator(".county-township .chart-cadres canvas").first).to_be_visible(timeout=WAIT)
+    d.screenshot("county-township-zh")
+    assert d.problems == []
+
+
+def test_county_view_follows_the_language_and_the_reform_picked(open_dash):
+    d = _open_county(open_dash)
+    page = d.page
+    page.locator(".county-quarter").click()
+    expect(page.locator(".county-quarter-label")).to_have_text("第 1 年第 1 季度", timeout=WAIT)
+    zh = d.chart_pixels("county-adoption")
+    page.locator(".lang-switch").get_by_role("button", name="English").click()
+    expect(page.locator(".county-quarter-label")).to_have_text("Year 1, quarter 1", timeout=WAIT)
+    expect(d.button("Next quarter")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^8 townships · 1,200 residents each"))).to_be_visible()
+    assert d.chart_pixels("county-adoption") != zh
+    d.choose("county-reform", "One window with parallel approval")
+    expect(page.locator(".county-reform")).to_contain_text("One window with parallel approval")
+    d.screenshot("county-view-en")
+    assert d.problems == []
