@@ -67,6 +67,18 @@ def _job(args) -> tuple[str, int, CountyResult]:
     return name, seed, simulate_county(arm.county, seed, years=years, overrides=dict(arm.overrides), daily=daily)
 
 
+def _forkserver():
+    """Workers forked from a clean server that has imported the county model once (forking this
+    process, which may run threads, is unsafe)."""
+    import multiprocessing as mp
+    from multiprocessing import forkserver
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sandbox.county_run"])
+    forkserver.ensure_running()
+    return ctx
+
+
 def compare_counties(arms: dict[str, Arm], replications: int, seed: int = 1, years: int | None = None,
                      workers: int | None = None, executor: Executor | None = None, daily: bool = True,
                      on_done: Callable[[str, int], None] | None = None) -> CountyComparison:
@@ -86,7 +98,7 @@ def compare_counties(arms: dict[str, Arm], replications: int, seed: int = 1, yea
         for job in jobs:
             record(*_job(job))
     else:
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(jobs)))
+        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_forkserver())
         try:
             futures = [pool.submit(_job, j) for j in jobs]
             for fut in as_completed(futures):

@@ -81,8 +81,11 @@ def affordable(county, t, rid: str, package) -> bool:
 
 
 def mandated_reforms(county) -> dict:
-    """Reforms under a mandate issued by now (the earliest mandate of each)."""
+    """Reforms under a mandate issued by now (the earliest mandate of each); none if townships
+    ignore mandates (incentives.mandate_compliance = 0)."""
     out = {}
+    if county.p.incentives.mandate_compliance <= 0:
+        return out
     for m in sorted(county.p.mandates, key=lambda m: m.quarter):
         if m.quarter <= county.quarter:
             out.setdefault(m.reform, m)
