@@ -38,10 +38,9 @@ def list_scenarios() -> None:
 
 def validate(files: Annotated[list[str], typer.Argument(help="scenario names or TOML files")]) -> None:
     """Check scenario files; exit 2 with a message naming file and key on the first problem."""
-    from sandbox.scenario import load_scenario
-
     from sandbox.county_cli import validate_county
     from sandbox.county_scenario import is_county
+    from sandbox.scenario import load_scenario
 
     for f in files:
         if is_county(f):
@@ -65,9 +64,9 @@ def run(
     """Run one scenario once: summary table, Parquet outputs and the resolved parameters as JSON.
     A county scenario (see `sandbox list`) runs its townships for --years, writing daily, quarterly
     and yearly tables, the adoption curves, stage transitions and an HTML report."""
-    from sandbox.county_cli import route
+    from sandbox.county_cli import route, run_county
+
     if route(scenario, days=days, years=years, scheduler=scheduler, county_workers=workers):
-        from sandbox.county_cli import run_county
         return run_county(scenario, years, seed, residents, set_, workers, scheduler, out_dir)
     from sandbox.compare import Comparison
     from sandbox.outputs import write_json, write_parquet
@@ -127,11 +126,11 @@ def compare(
 ) -> None:
     """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report.
     County scenarios compare with county scenarios (--years; runs on --workers or --scheduler)."""
-    from sandbox.county_cli import route
+    from sandbox.county_cli import compare_county, route
+
     if scenarios and route(scenarios[0], days=days, years=years, scheduler=scheduler):
         if len(set(scenarios)) != len(scenarios):
             raise InputError(f"scenarios: {' '.join(scenarios)}: each scenario may appear once")
-        from sandbox.county_cli import compare_county
         return compare_county(scenarios, replications, years, seed, residents, set_, workers, scheduler, out_dir)
     from sandbox.compare import HEADLINE, compare as run_compare
     from sandbox.glossary import term

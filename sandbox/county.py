@@ -204,12 +204,7 @@ class CountyModel(mesa.Model):
         seeds = [int(s) for s in self.rng.integers(0, 2**62, len(self.spec.townships))]
         self.townships: list[Township] = []
         for plan in self.spec.townships:
-            leader = self._first_leader(plan)
-            states = {}
-            for rid, stage in plan.stages.items():
-                st = ReformState()
-                states[rid] = st
-            self.townships.append(Township(plan, {}, leader, states))
+            self.townships.append(Township(plan, {}, self._first_leader(plan), {rid: ReformState() for rid in self.reforms}))
         for t in self.townships:
             for rid, stage in t.plan.stages.items():
                 if stage > NOT_ADOPTED:
@@ -338,10 +333,12 @@ class CountyModel(mesa.Model):
         return 0.5 * (_share(package.money, b.money_per_10k) + _share(package.staff, b.staff_per_10k))
 
     def budget_used(self, t: Township) -> tuple[float, float]:
-        """Money and staff (per 10,000 residents) the reforms not yet institutionalised draw."""
+        """Money and staff (per 10,000 residents) the reforms in force draw from the spare budget
+        (institutionalised ones not, when they are budgeted)."""
         money = staff = 0.0
+        budgeted = self.p.lifecycle.budgeted
         for rid, st in t.reforms.items():
-            if st.in_force and st.stage < INSTITUTIONALISED:
+            if st.in_force and (st.stage < INSTITUTIONALISED or not budgeted):
                 r = self.reforms[rid]
                 pm, ps = (st.package.money, st.package.staff) if st.package is not None else (0.0, 0.0)
                 money += max(0.0, r.money - pm)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from sandbox.compare import Comparison
 from sandbox.county_run import CountyResult, simulate_county
-from sandbox.stats import mean_ci, paired_diff_ci
 
 
 @dataclass(frozen=True)
@@ -26,25 +26,11 @@ class Arm:
 
 
 @dataclass
-class CountyComparison:
-    names: list[str]
-    seeds: list[int]
+class CountyComparison(Comparison):
+    """County runs by arm and seed; `values` / `stats` / `stats_table` read each run's summary
+    exactly as for township runs (sandbox.compare.Comparison)."""
+
     results: dict[str, list[CountyResult]]  # arm → one result per seed, seed order
-
-    def values(self, name: str, metric: str) -> list[float]:
-        return [r.summary[metric] for r in self.results[name]]
-
-    def stats(self, metric: str) -> list[dict]:
-        """Per arm: mean and 95 % CI, and the paired difference to the first arm."""
-        first = self.values(self.names[0], metric)
-        rows = []
-        for name in self.names:
-            vals = self.values(name, metric)
-            m, lo, hi = mean_ci(vals)
-            d, dlo, dhi = paired_diff_ci(first, vals) if name != self.names[0] else (0.0, 0.0, 0.0)
-            rows.append({"scenario": name, "metric": metric, "mean": m, "ci_low": lo, "ci_high": hi,
-                         "diff": d, "diff_low": dlo, "diff_high": dhi})
-        return rows
 
     def table(self, kind: str) -> pa.Table:
         """One of the run tables (daily, quarterly, ...) of every run, with scenario and seed columns."""
@@ -57,9 +43,6 @@ class CountyComparison:
                 parts.append(t.append_column("scenario", pa.array([name] * t.num_rows, pa.string()))
                               .append_column("seed", pa.array([r.seed] * t.num_rows, pa.int64())))
         return pa.concat_tables(parts, promote_options="default") if parts else pa.table({})
-
-    def stats_table(self, metrics) -> pa.Table:
-        return pa.Table.from_pylist([row for m in metrics for row in self.stats(m)])
 
 
 def _job(args) -> tuple[str, int, CountyResult]:

@@ -32,6 +32,7 @@ class Leaders(Section):
     cost_weight: float = Field(4.0, ge=0.0, le=50.0, description="weight of a reform's cost as a share of the township's spare budget and staff (logit per unit)")
     adoption_threshold: float = Field(4.0, ge=0.0, le=20.0, description="logit a reform's value must exceed for an even chance of adoption in a quarter")
     keep_threshold: float = Field(0.0, ge=-10.0, le=10.0, description="logit a pilot's value must exceed for an even chance of keeping it at review")
+    new_per_quarter: int = Field(1, ge=0, le=10, description="reforms a leader takes up of their own choosing in one quarter (mandates and designations aside)")
 
 
 class Learning(Section):
@@ -54,6 +55,7 @@ class Lifecycle(Section):
     adapted_min_quarters: int = Field(4, ge=0, le=40, description="quarters a reform stays adapted before it can be institutionalised")
     institutionalise_rate: float = Field(0.4, ge=0.0, le=10.0, description="yearly hazard that an adapted reform is written into rules, staffed and budgeted")
     maintenance_attention: float = Field(0.25, ge=0.0, le=1.0, description="share of its attention an institutionalised reform still needs")
+    budgeted: bool = Field(True, description="an institutionalised reform is a regular budget line with established posts: it no longer draws on the spare budget and staff")
     optimise_after_quarters: int = Field(8, ge=1, le=40, description="quarters institutionalised before continued optimisation starts")
     optimisation_gain: float = Field(0.05, ge=0.0, le=0.5, description="fidelity continued optimisation adds per year")
     pair_fidelity_support: float = Field(0.05, ge=0.0, le=0.5, description="fidelity a township gains at adoption when its paired partner has the reform institutionalised")

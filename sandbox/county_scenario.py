@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sandbox.county_params import LEVER_SECTIONS, County, LeaderStart, Pilot, ReformSettings
+from sandbox.county_params import LEVER_SECTIONS, County, LeaderStart, Pilot, ReformSettings, TownshipEntry
 from sandbox.errors import InputError
 from sandbox.params import LEAVES, SECTIONS, Scenario
 from sandbox.reforms import STAGES, Reform, catalogue
@@ -20,7 +20,7 @@ from sandbox.scenarios import SCENARIO_DIR
 
 COUNTY_DIR = SCENARIO_DIR / "county"
 FIXED_SECTIONS = ("township", "population")  # who lives where is built once (TownshipModel.set_levers)
-ENTRY_KEYS = tuple(f for f in County.model_fields["townships"].annotation.__args__[0].model_fields if f != "levers")
+ENTRY_KEYS = tuple(f for f in TownshipEntry.model_fields if f != "levers")
 
 
 @dataclass
@@ -130,7 +130,9 @@ def _merge_townships(path: Path, base: Any, top: Any) -> Any:
 
 
 def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    # a close spelling, else a key the word begins (`tenure` → `tenure_min_years`)
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6) or [c for c in choices if c.startswith(str(word))]
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -299,7 +301,7 @@ def _coerce(data: dict[str, Any]) -> dict[str, Any]:
             out[section] = fix(cls, out[section])
     if isinstance(out.get("reforms"), dict):
         out["reforms"] = {k: fix(ReformSettings, v) for k, v in out["reforms"].items()}
-    for key, cls in (("pilots", Pilot), ("townships", County.model_fields["townships"].annotation.__args__[0])):
+    for key, cls in (("pilots", Pilot), ("townships", TownshipEntry)):
         if isinstance(out.get(key), list):
             out[key] = [fix(cls, e) for e in out[key]]
     if isinstance(out.get("townships"), list):

@@ -146,15 +146,15 @@ def progress(county) -> None:
 
 
 def adopt(county) -> None:
-    """Leaders adopt reforms on the agenda (at most one of their own choosing a quarter); under a
-    mandate the others comply, skipping the pilot."""
+    """Leaders adopt reforms on the agenda ([leaders] new_per_quarter of their own choosing a
+    quarter at most); under a mandate the others comply, skipping the pilot."""
     lc = county.p.lifecycle
     q = county.quarter
     mandated = mandated_reforms(county)
     compliance = county.p.incentives.mandate_compliance
     for t in county.townships:
         leader = t.leader
-        adopted = False
+        adopted = 0
         for rid, r in county.reforms.items():
             if not r.agenda:
                 continue
@@ -169,12 +169,13 @@ def adopt(county) -> None:
             cost = county.cost_share(t, rid, package) + visible
             chance = leader.adoption_chance(expected if expected is not None else 0.0, r.kaohe, county.support(t), cost)
             draw = county.random.random()  # taken whether needed or not: paired runs stay in step
-            feasible = (not adopted and county.free_attention(t) >= r.attention - 1e-9 and affordable(county, t, rid, package))
+            feasible = (adopted < county.p.leaders.new_per_quarter and county.free_attention(t) >= r.attention - 1e-9
+                        and affordable(county, t, rid, package))
             if feasible and draw < chance:
                 county.adopt(t, rid, PILOT, r.base_fidelity + pair_support(county, t, rid),
                              "adopted" if expected is not None else "innovated",
                              champion=leader.unique_id, expected=expected or 0.0, ownership=leader.ownership(chance, "free"))
-                adopted = True
+                adopted += 1
                 if m is not None:
                     county.complied.add((t.index, rid))
                 continue

@@ -25,6 +25,9 @@ def _check(claim_id: str, replications: int, years: int | None = None, **common)
     for metric, e in on.items():
         assert e.holds, f"{claim_id}: {metric} should {e.direction}: Δ={e.diff:.3f} CI [{e.low:.3f}, {e.high:.3f}]"
     off = evaluate(claim, replications, workers=2, years=years, switched_off=True, **common)
+    for metric, e in off.items():  # the figures docs/county.md quotes (shown with pytest -s)
+        print(f"{claim_id} {metric}: on {on[metric].diff:+.3f} [{on[metric].low:+.3f}, {on[metric].high:+.3f}]; "
+              f"off {e.diff:+.3f} [{e.low:+.3f}, {e.high:+.3f}]")
     for metric, e in off.items():
         assert gone(on[metric], e, claim.off_effect), \
             f"{claim_id} with {claim.off}: {metric} still moves Δ={e.diff:.3f} CI [{e.low:.3f}, {e.high:.3f}]"

@@ -37,7 +37,7 @@ CASES = {
     "unknown_lever": (TWO + "[leaders]\ntenure_min_year = 2\n",
                       "{f}: unknown key 'leaders.tenure_min_year'; did you mean 'tenure_min_years'?; allowed: tenure_min_years, "
                       "tenure_max_years, appetite_mean, appetite_concentration, topdown_attention, appetite_weight, support_weight, "
-                      "cost_weight, adoption_threshold, keep_threshold"),
+                      "cost_weight, adoption_threshold, keep_threshold, new_per_quarter"),
     "out_of_range": (TWO + "[decay]\ninstitution_protection = 1.5\n",
                      "{f}: decay.institution_protection = 1.5: must be a number from 0.0 to 1.0"),
     "duplicate_township": (TWO.replace('name = "b"', 'name = "a"'),
@@ -96,11 +96,14 @@ def test_every_shipped_county_scenario_loads_and_names_no_scenario_twice():
 
 def test_overrides_reach_county_levers_reform_settings_and_every_township():
     spec = load_county("pilot_spreads", {"leaders.tenure_max_years": 4, "reforms.one_form.money": 9.0, "township.residents": 3000,
-                                         "one_window": True})
+                                         "one_window": True, "parallel_approval": True, "one_responsible_body": True,
+                                         "notify_all_requirements": True})
     assert spec.county.leaders.tenure_max_years == 4
     assert spec.reforms["one_form"].money == 9.0
     assert {t.scenario.township.residents for t in spec.townships} == {3000}
-    # a reform already in a township's levers starts institutionalised
+    # a reform already in a township's levers (every switch of it) starts institutionalised
     assert {t.stages["one_window"] for t in spec.townships} == {3}
+    part = load_county("pilot_spreads", {"one_window": True})  # the window alone is not the reform
+    assert {t.stages["one_window"] for t in part.townships} == {0}
     with pytest.raises(InputError, match="unknown reform 'one_windw' in 'reforms.one_windw.money'; did you mean 'one_window'"):
         load_county("pilot_spreads", {"reforms.one_windw.money": 1.0})

@@ -153,3 +153,27 @@ def test_same_seed_same_tables_on_one_process_and_on_two_worker_processes(tables
     assert one.tables["transitions"].to_pylist() == tables["transitions"]
     other = simulate_county(SMALL, seed=8)
     assert _bytes(other.tables)["quarterly"] != a["quarterly"]
+
+
+def test_every_county_lever_metric_stage_and_reason_has_both_names(tables):
+    from sandbox.county_metrics import metric_name, metrics
+    from sandbox.county_params import LEVER_SECTIONS, ReformSettings
+    from sandbox.glossary import term
+
+    for section, cls in LEVER_SECTIONS.items():
+        assert term("county_sections", section, "zh") and term("county_sections", section, "en")
+        for leaf in cls.model_fields:
+            zh, en = term("county_params", f"{section}.{leaf}", "zh"), term("county_params", f"{section}.{leaf}", "en")
+            assert zh and en and zh != en, (section, leaf)
+    for leaf in ReformSettings.model_fields:
+        assert term("reform_settings", leaf, "zh") != term("reform_settings", leaf, "en")
+    for key in [*tables["summary"][0], *(k for k in tables["county_yearly"][0] if k not in ("year", "rotations"))]:
+        zh, en = metric_name(key, "zh"), metric_name(key, "en")
+        assert zh and en and zh != en, key
+    assert {m.table for m in metrics().values()} == {"summary", "yearly", "quarterly"}
+    for stage in STAGES:
+        assert term("stages", stage, "zh") != term("stages", stage, "en")
+    for reason in reasons():
+        assert term("reasons", reason, "zh") != term("reasons", reason, "en")
+    for rid in catalogue():
+        assert term("reforms", rid, "zh") != term("reforms", rid, "en")
