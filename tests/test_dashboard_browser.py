@@ -163,8 +163,8 @@ def test_side_by_side_runs_both_models_in_lockstep(open_dash):
     # same seed, one lever: B's numbers are computed by the model, checked here against an in-process twin
     a = TownshipModel("base", rng=SEED, residents=RESIDENTS, villages=VILLAGES)
     b = TownshipModel("base", rng=SEED, residents=RESIDENTS, villages=VILLAGES, one_window=True)
-    a.run(22)
-    b.run(22)
+    a.run_for(22)
+    b.run_for(22)
     row = page.locator('.compare-table tr[data-metric="trips_per_matter"] td')
     expect(row.nth(1)).to_have_text(f"{a.metrics['trips_per_matter']:.2f}")
     expect(row.nth(2)).to_have_text(f"{b.metrics['trips_per_matter']:.2f}")
@@ -186,7 +186,7 @@ def test_follow_one_matter_shows_its_doors_trips_and_days(open_dash):
     page.locator(".journey-most").click()
     # the matter with most trips in an in-process twin of this session's model
     m = TownshipModel("base", rng=SEED, residents=RESIDENTS, villages=VILLAGES)
-    m.run(22)
+    m.run_for(22)
     best = max(m.matters, key=lambda x: (x.trips, len(x.journey), -x.id))
     days = (best.closed if best.closed is not None else 22) - best.created
     status = {"open": "在办", "settled": "已办结", "abandoned": "已放弃"}[best.status]

@@ -72,7 +72,7 @@ def test_reset_applies_levers_and_bad_input_is_a_message(session):
     assert session.settings.value == Settings("base", 7, (("cadres_per_village", 6), ("one_window", True), ("residents", SMALL), ("villages", 1)))
     twin = TownshipModel("base", rng=7, residents=SMALL, villages=1, one_window=True, cadres_per_village=6)
     session.step(5)
-    twin.run(5)
+    twin.run_for(5)
     assert session.model.value.metrics == pytest.approx(twin.metrics, nan_ok=True)
 
 
@@ -112,7 +112,7 @@ def test_comparison_twin_same_seed_one_lever_in_lockstep(session):
     a, b = session.model.value, session.twin.value
     assert a.day == b.day == 10
     ref_b = TownshipModel("base", rng=42, residents=SMALL, villages=1, one_window=True)
-    ref_b.run(10)
+    ref_b.run_for(10)
     assert b.metrics == pytest.approx(ref_b.metrics, nan_ok=True)
     html = compare.table_html(a, b, "zh")
     assert html.count("data-metric=") == len(compare.ROWS)
@@ -131,13 +131,13 @@ def test_comparison_verdicts():
 @pytest.fixture(scope="module")
 def stepped():
     m = Settings(overrides=(("residents", SMALL), ("villages", 1))).build()
-    m.run(25)
+    m.run_for(25)
     return m
 
 
 def test_options_are_valid_json_in_both_languages(stepped):
     b = Twin("base", "one_form", True).settings(Settings(overrides=(("residents", SMALL), ("villages", 1)))).build()
-    b.run(25)
+    b.run_for(25)
     mid = journey.most_trips(stepped).id
     for lang in ("zh", "en"):
         for option in (charts.trips_option(stepped, lang), charts.cadres_option(stepped, lang),

@@ -69,7 +69,7 @@ def test_every_journey_stop_has_a_name():
     seen_events, seen_places = set(), set()
     for sc in ("vertical_grid", "apps_no_assist", "leftover_stations", "fengqiao_off"):
         m = TownshipModel(sc, rng=2, residents=1500, villages=3)
-        m.run(30)
+        m.run_for(30)
         for matter in m.matters:
             for _, place, event in matter.journey:
                 seen_events.add(event)
