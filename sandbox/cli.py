@@ -12,7 +12,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
                   help="Grassroots governance sandbox (基层治理政策沙盘).")
 
 # the order commands are listed in `sandbox --help`; other registered groups follow by name
-ORDER = ("scenarios", "experiments", "dashboard")
+ORDER = ("scenarios", "experiments", "calibration", "dashboard")
 
 
 def register_commands(target: typer.Typer) -> None:

@@ -31,16 +31,19 @@ class Outcomes:
         self.one_trip = np.zeros(g, np.int64)
         self.days_settled = np.zeros(g, np.int64)
         self.hist = np.zeros((g, MAX_TRIPS + 1), np.int64)  # trips of every closed matter
+        self.online = np.zeros(g, np.int64)  # settled matters the resident filed online unaided
         self.counter_settled = 0  # settled matters that went through a counter at least once
         self.counter_trips = 0
 
-    def add(self, groups: tuple[int, ...], trips: int, days: int, settled: bool, counter: bool = False) -> None:
+    def add(self, groups: tuple[int, ...], trips: int, days: int, settled: bool, counter: bool = False,
+            online: bool = False) -> None:
         t = min(trips, MAX_TRIPS)
         for g in groups:
             self.closed[g] += 1
             self.hist[g, t] += 1
             if settled:
                 self.settled[g] += 1
+                self.online[g] += online
                 self.trips_settled[g] += trips
                 self.days_settled[g] += days
                 self.one_trip[g] += trips <= 1
@@ -99,6 +102,7 @@ def snapshot(model) -> dict[str, float]:
     s["share_one_trip"] = _ratio(o.one_trip[0], o.settled[0])
     s["days_to_settle"] = _ratio(o.days_settled[0], o.settled[0])
     s["share_abandoned"] = _ratio(o.abandoned[0], o.closed[0])
+    s["share_online"] = _ratio(o.online[0], o.settled[0])
     for gi, g in enumerate(GROUPS):
         if g == "all":
             continue
@@ -106,6 +110,7 @@ def snapshot(model) -> dict[str, float]:
         s[f"share_one_trip_{g}"] = _ratio(o.one_trip[gi], o.settled[gi])
         s[f"days_to_settle_{g}"] = _ratio(o.days_settled[gi], o.settled[gi])
         s[f"share_abandoned_{g}"] = _ratio(o.abandoned[gi], o.closed[gi])
+        s[f"share_online_{g}"] = _ratio(o.online[gi], o.settled[gi])
     # cadre burden: mean hours per serving cadre today, by activity; what was asked; fatigue
     hours = model.cadre_hours_today()
     for k in (*ACTIVITIES, "demanded", "owed"):
@@ -137,9 +142,11 @@ def snapshot(model) -> dict[str, float]:
     s["share_problems_on_time"] = _ratio(model.problems_on_time, detected)
     s["dispute_days"] = _ratio(model.dispute_days_total, model.disputes_settled)
     s["disputes_settled"] = model.disputes_settled
+    s["share_disputes_mediated"] = _ratio(model.disputes_settled, model.disputes_settled + model.disputes_faded)
     # vitality
     recent = (day - pop.last_part) <= PARTICIPATION_WINDOW
     s["participation"] = float(recent.mean())
+    s["ever_participated"] = float(np.mean(pop.last_part >= 0))
     s["active_groups"] = float(np.sum(model.groups))
     s["trust"] = float(pop.trust.mean())
     s["ties"] = float(pop.ties.mean())

@@ -118,7 +118,7 @@ class TownshipModel(mesa.Model):
         township = [d for d in specs.values() if d.level == "township"]
         total_staff = s.window_staff_per_10k * p.township.residents / 10000.0
         weight_sum = sum(d.staff_weight for d in township)
-        staff = {d.id: total_staff * d.staff_weight / weight_sum for d in township}
+        staff = {d.id: max(s.min_station_staff, total_staff * d.staff_weight / weight_sum) for d in township}
         rng = self.rng
         self.leftover: set[str] = set()
         self.stations: dict[str, Department] = {}
@@ -324,7 +324,7 @@ class TownshipModel(mesa.Model):
         m.closed = day
         m.log(day, "home", "settled" if settled else "abandoned")
         self.matters_open -= 1
-        self.outcomes.add(self.group_of[m.resident], m.trips, day - m.created, settled, m.trips > 0)
+        self.outcomes.add(self.group_of[m.resident], m.trips, day - m.created, settled, m.trips > 0, m.channel == "online")
         pop = self.population
         mp = self.p.matters
         r = m.resident

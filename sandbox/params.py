@@ -96,6 +96,7 @@ class Structure(Section):
     serve_minutes: float = lever(30.0, 1.0, 480.0, "counter minutes to serve one visit", ASSUMED + ": half an hour per counter visit.")
     approval_minutes: float = lever(45.0, 0.0, 960.0, "back-office staff minutes to approve one step", ASSUMED + ".")
     window_staff_per_10k: float = lever(5.0, 0.5, 100.0, "township front-desk and back-office staff per 10,000 residents", ASSUMED + ": 10 staff for 20,000 residents.")
+    min_station_staff: float = lever(1.0, 0.0, 10.0, "fewest staff a station keeps however small the township (a station has at least someone)", ASSUMED + ".")
     processing_days: int = lever(3, 0, 60, "least working days an approval step takes (signatures, transit)", ASSUMED + ".")
     # fidelity: how far each structural reform is really carried out (1 = entirely, as designed)
     window_fidelity: float = lever(0.85, 0.0, 1.0, "share of a department's matter types the one window can really take; the others keep the department's own desk", CALIBRATED + "; Zhejiang 2017 realised 87.9 % (W4).")
