@@ -94,10 +94,11 @@ class Cadre(mesa.Agent):
         return to_res
 
     # -- evening: do the upward work, visit households, overtime, fatigue ------------------
-    def end_day(self, unused_resident_hours: float) -> float:
-        """Work owed upward with the planned hours; resident time nobody needed today goes to
-        household visits (up to a cap), the rest back to upward work. Overtime finishes what is
-        due, as far as pressure and strength allow. Returns the hours of household visits."""
+    def end_day(self, unused_resident_hours: float, planned_visits: float) -> float:
+        """Work owed upward with the planned hours; resident time nobody needed today, and time
+        upward work did not need, goes to household visits (beyond the `planned_visits`, up to a
+        cap), the rest back to upward work. Overtime finishes what is due, as far as pressure and
+        strength allow. Returns the hours of household visits."""
         if not self.active:
             return 0.0
         p = self.model.p
@@ -106,8 +107,9 @@ class Cadre(mesa.Agent):
         h = self.hours
         prod = self.productivity()
         free = self._planned_up - self._work(self._planned_up, prod, day, due_only=False) + unused_resident_hours
-        visits = min(c.visit_hours_cap, free)
-        free -= visits
+        extra = min(max(0.0, c.visit_hours_cap - planned_visits), free)
+        free -= extra
+        visits = planned_visits + extra
         free -= self._work(free, prod, day, due_only=False)
         h["face_to_face"] += visits
         h["slack"] = max(0.0, free)

@@ -26,6 +26,7 @@ class Department(mesa.Agent):
         self.hosts = hosts        # departments served behind this door (one window hosts many)
         self.sends_forms = sends_forms  # relays its county bureau's own forms to villages (多头报表)
         self.minutes_left = 0.0
+        self.capacity = 0.0           # staff minutes at today's opening
         self.turned_away_today = 0
         self.served_today = 0
         self.callers_yesterday = self.served_yesterday = 0
@@ -43,6 +44,7 @@ class Department(mesa.Agent):
             self.minutes_left = self.staff * p.staffing.hours_per_day * 60.0 * (1.0 - pull)
         else:
             self.minutes_left = 0.0
+        self.capacity = self.minutes_left
         self.callers_yesterday = self.served_today + self.turned_away_today
         self.served_yesterday = self.served_today
         self.turned_away_today = 0
@@ -54,7 +56,7 @@ class Department(mesa.Agent):
         p = self.model.p
         rng = self.model.random
         serve = p.structure.serve_minutes
-        if self.minutes_left < serve:
+        if self.minutes_left < serve or rng.random() < self.crowding():
             self.turned_away_today += 1
             return FULL
         self.minutes_left -= serve
@@ -76,6 +78,14 @@ class Department(mesa.Agent):
             matter.hidden -= min(matter.hidden, revealed)
             return MISSING
         return ACCEPTED
+
+    def crowding(self) -> float:
+        """Chance a caller is not seen today (the queue outlasts the opening hours, or the caller
+        will not wait): it grows smoothly as the counter's day fills up."""
+        if not math.isfinite(self.capacity) or self.capacity <= 0:
+            return 0.0
+        used = 1.0 - self.minutes_left / self.capacity
+        return used ** self.model.p.structure.crowding_exponent if used > 0 else 0.0
 
     def redirect_chance(self) -> float:
         """推诿: a visit is sent elsewhere when nobody clearly answers for the matter. One responsible

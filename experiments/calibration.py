@@ -44,6 +44,8 @@ class Figure(Strict):
     value: float
     sd: float = Field(gt=0.0, description="uncertainty of the observed value (one standard deviation)")
     scenario: str | None = Field(None, description="scenario the figure was observed under (default: base)")
+    relative_to: str | None = Field(None, description="if given, the figure is the relative change (scenario / relative_to − 1), seeds paired")
+    days: int | None = Field(None, ge=1, le=3650, description="working days the figure was observed after (default: the file's days)")
     source: str = ""
     note: str = ""
 
@@ -158,11 +160,11 @@ class Plan:
                     close = difflib.get_close_matches(f.metric, known, n=1, cutoff=0.6)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     raise InputError(f"{where}: metric = \"{f.metric}\": unknown metric{hint}")
-                name = f.scenario or spec.base
-                if name not in self.scenarios:
-                    _, raw = self._scenario(where, name)
-                    validate(apply_overrides(raw, self.fixed), f"{where} (scenario {name} with [fixed])")
-                    self.scenarios[name] = raw
+                for name in filter(None, (f.scenario or spec.base, f.relative_to)):
+                    if name not in self.scenarios:
+                        _, raw = self._scenario(where, name)
+                        validate(apply_overrides(raw, self.fixed), f"{where} (scenario {name} with [fixed])")
+                        self.scenarios[name] = raw
         self.observed = {self.key(f): f.value for f in spec.targets}
         self.sd = {self.key(f): f.sd for f in spec.targets}
         if len(self.observed) != len(spec.targets):
@@ -179,8 +181,13 @@ class Plan:
             raise InputError(f"{where}: {exc}") from None
 
     def key(self, f: Figure) -> str:
-        """`scenario:metric`, the name of a figure in the model's output."""
-        return f"{f.scenario or self.spec.base}:{f.metric}"
+        """The name of a figure in the model's output: `scenario[/relative_to][@days]:metric`."""
+        name = f.scenario or self.spec.base
+        if f.relative_to:
+            name += f"/{f.relative_to}"
+        if f.days:
+            name += f"@{f.days}"
+        return f"{name}:{f.metric}"
 
     def seeds(self, replications: int, offset: int = 0) -> list[int]:
         """Model seeds shared by every candidate (common random numbers)."""
@@ -188,43 +195,52 @@ class Plan:
         return [int(s) >> 1 for s in ss.generate_state(replications, np.uint64)]
 
     def model(self) -> TargetModel:
-        figures = self.spec.targets + self.spec.validation
-        needs = {}
-        for f in figures:
-            needs.setdefault(f.scenario or self.spec.base, set()).add(f.metric)
-        return TargetModel({name: (self.scenarios[name], sorted(m)) for name, m in needs.items()}, self.fixed,
+        cases: dict[str, tuple[dict[str, Any], int | None, set[str]]] = {}
+        figures = []
+        for f in self.spec.targets + self.spec.validation:
+            names = [f.scenario or self.spec.base] + ([f.relative_to] if f.relative_to else [])
+            keys = []
+            for name in names:
+                case = f"{name}@{f.days or ''}"
+                cases.setdefault(case, (self.scenarios[name], f.days, set()))[2].add(f.metric)
+                keys.append(case)
+            figures.append((self.key(f), keys[0], keys[1] if len(keys) > 1 else None, f.metric))
+        return TargetModel({c: (raw, days, sorted(m)) for c, (raw, days, m) in cases.items()}, figures, self.fixed,
                            self.seeds(self.spec.replications))
 
 
 class TargetModel:
-    """What one candidate lever set gives: the mean of each target metric over the replications,
-    keyed `scenario:metric`. A plain class so it pickles to any worker."""
+    """What one candidate lever set gives: each figure's mean over the replications (runs share
+    their seeds with every other candidate: common random numbers). A plain class so it pickles
+    to any worker."""
 
-    def __init__(self, scenarios: dict[str, tuple[dict[str, Any], list[str]]], fixed: dict[str, Any], seeds: list[int]):
-        self.scenarios, self.fixed, self.seeds = scenarios, fixed, seeds
+    def __init__(self, cases: dict[str, tuple[dict[str, Any], int | None, list[str]]],
+                 figures: list[tuple[str, str, str | None, str]], fixed: dict[str, Any], seeds: list[int]):
+        self.cases, self.figures, self.fixed, self.seeds = cases, figures, fixed, seeds
 
     def __call__(self, levers: dict[str, float], seeds: list[int] | None = None) -> dict[str, float]:
-        from sandbox.run import simulate
-
         out = {}
-        for name, (raw, metrics) in self.scenarios.items():
-            scenario = validate(apply_overrides(raw, {**self.fixed, **{k: float(v) for k, v in levers.items()}}), name)
-            runs = [simulate(scenario, seed=s).summary for s in (seeds or self.seeds)]
-            for m in metrics:
-                vals = [r[m] for r in runs]
-                out[f"{name}:{m}"] = float(np.mean(vals)) if all(np.isfinite(vals)) else math.nan
+        for k, vals in self.runs(levers, seeds or self.seeds).items():
+            out[k] = float(np.mean(vals)) if all(np.isfinite(vals)) else math.nan
         return out
 
     def runs(self, levers: dict[str, float], seeds: list[int]) -> dict[str, list[float]]:
-        """Every replication's value (for the fit table's confidence intervals)."""
+        """Each figure's value in every replication (a relative change is taken seed by seed)."""
         from sandbox.run import simulate
 
-        out: dict[str, list[float]] = {}
-        for name, (raw, metrics) in self.scenarios.items():
-            scenario = validate(apply_overrides(raw, {**self.fixed, **levers}), name)
-            runs = [simulate(scenario, seed=s).summary for s in seeds]
-            for m in metrics:
-                out[f"{name}:{m}"] = [r[m] for r in runs]
+        values: dict[str, list[dict[str, float]]] = {}
+        for case, (raw, days, _) in self.cases.items():
+            overrides = {**self.fixed, **{k: float(v) for k, v in levers.items()}}
+            if days:
+                overrides["run.days"] = days
+            scenario = validate(apply_overrides(raw, overrides), case)
+            values[case] = [simulate(scenario, seed=s).summary for s in seeds]
+        out = {}
+        for key, case, base, metric in self.figures:
+            if base is None:
+                out[key] = [r[metric] for r in values[case]]
+            else:
+                out[key] = [t[metric] / b[metric] - 1.0 if b[metric] else math.nan for t, b in zip(values[case], values[base])]
         return out
 
 

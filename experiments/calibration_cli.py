@@ -87,7 +87,8 @@ def fit(plan, backend, db: Path) -> dict[str, Any]:
             k = plan.key(f)
             mean, lo, hi = mean_ci([r[k] for r in runs])
             overlap = lo <= f.value + 2 * f.sd and f.value - 2 * f.sd <= hi
-            rows.append({"kind": kind, "scenario": f.scenario or plan.spec.base, "metric": f.metric,
+            scenario = (f.scenario or plan.spec.base) + (f" vs {f.relative_to}" if f.relative_to else "") + (f", day {f.days}" if f.days else "")
+            rows.append({"kind": kind, "scenario": scenario, "metric": f.metric,
                          "observed": f.value, "sd": f.sd, "model_mean": mean, "ci_low": lo, "ci_high": hi,
                          "z": (mean - f.value) / f.sd, "inside": bool(overlap), "source": f.source, "note": f.note})
     pops = history.get_all_populations()
@@ -98,7 +99,7 @@ def fit(plan, backend, db: Path) -> dict[str, Any]:
 
 
 def _check_one(model, levers: dict[str, float], seed: int) -> dict[str, float]:
-    return {k: v[0] for k, v in model.runs(levers, [seed]).items()}
+    return {k: v[0] for k, v in model.runs(levers, [seed]).items()}  # one replication per task
 
 
 def write(result: dict[str, Any], plan, text: str, tmp: Path) -> None:

@@ -389,7 +389,7 @@ class TownshipModel(mesa.Model):
         for d in self.agents_by_type[Department]:
             if d.queue:
                 d.work_queue(day)
-        used = mediation.mediate(self, day, [m for _, m, _ in demand])
+        used = mediation.mediate(self, day, [d[1] for d in demand])
         mediation.fade(self, day)
         public_problems.arise(self, day)
         public_problems.detect(self, day)
@@ -405,10 +405,11 @@ class TownshipModel(mesa.Model):
         self.metrics = snapshot(self)
         self.datacollector.collect(self)
 
-    def _plan_cadres(self, day: int) -> list[tuple[float, float, float]]:
+    def _plan_cadres(self, day: int) -> list[tuple[float, float, float, float]]:
         """Morning: each village's cadres choose hours for its residents, given what waits there:
-        callers at the station (as many as lately), disputes, co-creation to facilitate. Returns
-        per village the hours given to (station, mediation, facilitation)."""
+        callers at the station (as many as lately), disputes, co-creation to facilitate, and the
+        households they would like to call on. Returns per village the hours given to (station,
+        mediation, facilitation, household visits)."""
         p = self.p
         memory = p.cadres.demand_memory
         out = []
@@ -420,18 +421,19 @@ class TownshipModel(mesa.Model):
             med, med_weight = mediation.demand(self, v, day)
             active = [c for c in cadres if c.active]
             facil = p.governance.facilitation_hours * len(active) if p.governance.co_creation else 0.0
-            total = station + med + facil
+            visits = p.cadres.visit_hours_cap * len(active)
+            total = station + med + facil + visits
             # callers turned away yesterday have waited a day already
             turned_away = office.callers_yesterday - office.served_yesterday
-            weight = station + turned_away * p.structure.serve_minutes / 60.0 * p.cadres.waiting_urgency + med_weight + facil
+            weight = station + turned_away * p.structure.serve_minutes / 60.0 * p.cadres.waiting_urgency + med_weight + facil + visits
             given = sum(c.plan_day(total / len(active), weight / len(active)) for c in active) if active else 0.0
             for c in cadres:
                 if not c.active:
                     c.plan_day(0.0, 0.0)
             share = given / total if total > 0 else 0.0
-            office.minutes_left = station * share * 60.0
+            office.minutes_left = office.capacity = station * share * 60.0
             self.facilitation_delivered[v] += facil * share
-            out.append((station * share, med * share, facil * share))
+            out.append((station * share, med * share, facil * share, visits * share))
         return out
 
     def _close_cadres(self, day: int, demand, used_mediation: list[float]) -> None:
@@ -439,7 +441,7 @@ class TownshipModel(mesa.Model):
         needed goes to household visits or back to work owed upward."""
         c = self.p.cadres
         for v, cadres in enumerate(self.village_cadres):
-            station, med, facil = demand[v]
+            station, med, facil, planned_visits = demand[v]
             unused_station = self.village_office[v].minutes_left / 60.0
             used_station = station - unused_station
             unused = unused_station + (med - used_mediation[v])
@@ -453,7 +455,7 @@ class TownshipModel(mesa.Model):
                 x.hours["face_to_face"] += used_station * share
                 x.hours["mediation"] += used_mediation[v] * share
                 x.hours["facilitation"] += facil * share
-                visits += x.end_day(unused * share)
+                visits += x.end_day(unused * share, planned_visits * share)
             if visits > 0 and c.visit_reach > 0:
                 self._visit_households(v, visits)
 

@@ -94,6 +94,7 @@ class Structure(Section):
     centre_pull_share: float = lever(0.4, 0.0, 1.0, "share of centre staff time pulled upward when 办 commands 中心", ASSUMED + ".")
     redirect_prob: float = lever(0.3, 0.0, 1.0, "推诿: chance per visit of being sent to another door when responsibility is unclear", CALIBRATED)
     serve_minutes: float = lever(30.0, 1.0, 480.0, "counter minutes to serve one visit", ASSUMED + ": half an hour per counter visit.")
+    crowding_exponent: float = lever(4.0, 0.5, 50.0, "how sharply the chance that a caller is not seen today rises as a counter's day fills (used share to this power)", ASSUMED + ": a queueing approximation.")
     approval_minutes: float = lever(45.0, 0.0, 960.0, "back-office staff minutes to approve one step", ASSUMED + ".")
     window_staff_per_10k: float = lever(5.0, 0.5, 100.0, "township front-desk and back-office staff per 10,000 residents", ASSUMED + ": 10 staff for 20,000 residents.")
     min_station_staff: float = lever(1.0, 0.0, 10.0, "fewest staff a station keeps however small the township (a station has at least someone)", ASSUMED + ".")
