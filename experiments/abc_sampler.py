@@ -14,9 +14,10 @@ class SeededMappingSampler(pyabc.sampler.MappingSampler):
     """pyabc's mapping sampler with task i of call k seeded from (master seed, k, i), so the
     posterior does not depend on how many workers there are or which runs what."""
 
-    def __init__(self, map_, base_seed: int = 0):
+    def __init__(self, map_, base_seed: int = 0, on_generation=None):
         super().__init__(map_=map_)
         self.base_seed, self._calls = base_seed, 0
+        self.on_generation = on_generation  # driver-side progress callback (not shipped to workers)
 
     def __getstate__(self):
         return super().__getstate__() + (self.base_seed, self._calls)
@@ -42,6 +43,8 @@ class SeededMappingSampler(pyabc.sampler.MappingSampler):
         seeds = [int(s) for s in np.random.SeedSequence([self.base_seed, self._calls]).generate_state(n)]
         results = list(self.map_(functools.partial(self.map_function, self.pickle(simulate_one)), seeds))
         self.nr_evaluations_ = sum(k for _, k in results)
+        if self.on_generation is not None:
+            self.on_generation(self._calls - 1, self.nr_evaluations_)
         out = self._create_empty_sample()
         for sample, _ in results:
             out += sample

@@ -194,10 +194,11 @@ class Plan:
         ss = np.random.SeedSequence(self.spec.seed, spawn_key=(offset,))
         return [int(s) >> 1 for s in ss.generate_state(replications, np.uint64)]
 
-    def model(self) -> TargetModel:
+    def model(self, validation: bool = False) -> TargetModel:
+        """The model of the targets (what ABC fits), or of the targets and validation figures."""
         cases: dict[str, tuple[dict[str, Any], int | None, set[str]]] = {}
         figures = []
-        for f in self.spec.targets + self.spec.validation:
+        for f in self.spec.targets + (self.spec.validation if validation else []):
             names = [f.scenario or self.spec.base] + ([f.relative_to] if f.relative_to else [])
             keys = []
             for name in names:
@@ -281,7 +282,7 @@ def run_abc(plan: Plan, map_, db: Path, on_generation=None):
     prior = pyabc.Distribution(**{k.replace(".", "__"): pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in plan.priors.items()})
     model = _Candidate(_Renamed(plan.model()))
     abc = pyabc.ABCSMC(model, prior, RMSZ(plan.sd), population_size=a.population,
-                       sampler=SeededMappingSampler(map_, base_seed=plan.spec.seed))
+                       sampler=SeededMappingSampler(map_, base_seed=plan.spec.seed, on_generation=on_generation))
     abc.new(f"sqlite:///{db}", plan.observed)
     history = abc.run(max_nr_populations=a.generations, minimum_epsilon=a.min_epsilon)
     return history

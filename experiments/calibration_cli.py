@@ -25,8 +25,10 @@ def calibrate(
     population: Annotated[int | None, typer.Option(min=5, max=10000, help="particles per generation (default: the file's abc.population)")] = None,
     generations: Annotated[int | None, typer.Option(min=1, max=100, help="most generations (default: the file's abc.generations)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/calibrate-NAME-TIMESTAMP)")] = None,
+    check_only: Annotated[bool, typer.Option("--check-only", help="fit nothing: report how the scenarios as they stand meet every figure")] = False,
 ) -> None:
-    """Fit levers to observed figures by ABC-SMC; report the fit and the out-of-sample validation."""
+    """Fit levers to observed figures by ABC-SMC; report the fit and the out-of-sample validation.
+    With --check-only, report the figures against the scenarios' current levers."""
     try:
         import pyabc  # noqa: F401
     except ModuleNotFoundError:
@@ -47,12 +49,18 @@ def calibrate(
               f"generations on {backend.name} → {target}/", highlight=False, soft_wrap=True)
     try:
         with outdir as tmp:
-            result = fit(plan, backend, tmp / "abc.db")
-            write(result, plan, text, tmp)
+            if check_only:
+                result = check(plan, backend, {})
+                write_check(result, plan, text, tmp)
+            else:
+                result = fit(plan, backend, tmp / "abc.db")
+                write(result, plan, text, tmp)
     finally:
         backend.close()
     _print_fit(result)
-    out.print(f"wrote {target}/ (levers.parquet, posterior.parquet, generations.parquet, fit.parquet, fitted.toml, report.html)")
+    files = "fit.parquet, targets.toml" if check_only else \
+        "levers.parquet, posterior.parquet, generations.parquet, fit.parquet, fitted.toml, report.html"
+    out.print(f"wrote {target}/ ({files})")
 
 
 def _backend(scheduler: str | None, workers: int):
@@ -73,14 +81,26 @@ def fit(plan, backend, db: Path) -> dict[str, Any]:
     """Run ABC-SMC, then check the fitted levers on fresh seeds: every target and validation
     figure with the model's mean and 95 % interval."""
     from sandbox.experiments.calibration import posterior, run_abc, summarise_posterior
-    from sandbox.stats import mean_ci
 
-    history = run_abc(plan, mapper(backend), db)
+    history = run_abc(plan, mapper(backend), db, on_generation=lambda g, n: err.print(
+        f"ABC round {g} (0 = the prior): {n} candidate evaluations", highlight=False))
     particles, weights = posterior(history)
     levers = summarise_posterior(particles, weights)
     fitted = {row["lever"]: row["mean"] for row in levers}
+    pops = history.get_all_populations()
+    generations = [{"generation": int(r.t), "epsilon": float(r.epsilon), "evaluations": int(r.samples),
+                    "particles": int(r.particles)} for r in pops.itertuples() if r.t >= 0]
+    return {**check(plan, backend, fitted), "levers": levers, "particles": particles, "weights": weights,
+            "generations": generations, "fitted": fitted, "evaluations": int(history.total_nr_simulations)}
+
+
+def check(plan, backend, levers: dict[str, float]) -> dict[str, Any]:
+    """Every target and validation figure against the model with `levers` (over the scenarios'
+    own values), on fresh seeds: the model's mean and 95 % interval."""
+    from sandbox.stats import mean_ci
+
     seeds = plan.seeds(plan.spec.abc.check_replications, offset=1)
-    runs = list(mapper(backend)(functools.partial(_check_one, plan.model(), fitted), seeds))
+    runs = list(mapper(backend)(functools.partial(_check_one, plan.model(validation=True), levers), seeds))
     rows = []
     for kind, figures in (("target", plan.spec.targets), ("validation", plan.spec.validation)):
         for f in figures:
@@ -91,15 +111,20 @@ def fit(plan, backend, db: Path) -> dict[str, Any]:
             rows.append({"kind": kind, "scenario": scenario, "metric": f.metric,
                          "observed": f.value, "sd": f.sd, "model_mean": mean, "ci_low": lo, "ci_high": hi,
                          "z": (mean - f.value) / f.sd, "inside": bool(overlap), "source": f.source, "note": f.note})
-    pops = history.get_all_populations()
-    generations = [{"generation": int(r.t), "epsilon": float(r.epsilon), "evaluations": int(r.samples),
-                    "particles": int(r.particles)} for r in pops.itertuples() if r.t >= 0]
-    return {"levers": levers, "particles": particles, "weights": weights, "fit": rows, "generations": generations,
-            "fitted": fitted, "evaluations": int(history.total_nr_simulations)}
+    return {"fit": rows, "levers": [], "evaluations": 0}
 
 
 def _check_one(model, levers: dict[str, float], seed: int) -> dict[str, float]:
     return {k: v[0] for k, v in model.runs(levers, [seed]).items()}  # one replication per task
+
+
+def write_check(result: dict[str, Any], plan, text: str, tmp: Path) -> None:
+    import pyarrow as pa
+
+    from sandbox.outputs import write_parquet, write_text
+
+    write_parquet(pa.Table.from_pylist(result["fit"]), tmp / "fit.parquet")
+    write_text(text, tmp / "targets.toml")
 
 
 def write(result: dict[str, Any], plan, text: str, tmp: Path) -> None:
@@ -150,13 +175,15 @@ def _toml(value: Any) -> str:
 def _print_fit(result: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table("lever", "posterior mean", "90 % interval", title="fitted levers")
-    for r in result["levers"]:
-        table.add_row(r["lever"], f"{r['mean']:.4g}", f"[{r['q05']:.4g}, {r['q95']:.4g}]")
-    out.print(table)
+    if result["levers"]:
+        table = Table("lever", "posterior mean", "90 % interval", title="fitted levers")
+        for r in result["levers"]:
+            table.add_row(r["lever"], f"{r['mean']:.4g}", f"[{r['q05']:.4g}, {r['q95']:.4g}]")
+        out.print(table)
     fit = Table("kind", "scenario", "metric", "observed ± sd", "model [95 % CI]", "inside", title="fit and validation")
     for r in result["fit"]:
         fit.add_row(r["kind"], r["scenario"], r["metric"], f"{r['observed']:.3g} ± {r['sd']:.2g}",
                     f"{r['model_mean']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}]", "yes" if r["inside"] else "no")
     out.print(fit)
-    err.print(f"{result['evaluations']} candidate evaluations", highlight=False)
+    if result["evaluations"]:
+        err.print(f"{result['evaluations']} candidate evaluations", highlight=False)

@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command()(friendly(validate))
     app.command()(friendly(run))
     app.command()(friendly(compare))
+    app.command("levers")(friendly(levers))
 
 
 def list_scenarios() -> None:
@@ -142,3 +143,18 @@ def compare(
         table.add_row(f"{term('metrics', metric, 'zh')}\n{term('metrics', metric, 'en')}", *cells)
     out.print(table)
     out.print(f"wrote {target}/ (summary.parquet, daily.parquet, stats.parquet, params.json, report.html)")
+
+
+def levers(
+    markdown: Annotated[bool, typer.Option("--markdown", help="print the Markdown table of docs/calibration.md")] = False,
+) -> None:
+    """Every lever: section, names (中文/English), default, range and where the number comes from."""
+    from sandbox.lever_table import lever_rows, markdown as as_markdown
+
+    if markdown:
+        print(as_markdown(), end="")
+        return
+    table = Table("lever", "中文 / English", "default", "range", "source", title="levers (sandbox/params.py)")
+    for r in lever_rows():
+        table.add_row(f"{r['section']}.{r['key']}", f"{r['zh']}\n{r['en']}", str(r["default"]), r["range"], r["source"])
+    out.print(table)
