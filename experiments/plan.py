@@ -23,16 +23,10 @@ from sandbox.experiments.definition import Arm, Experiment, load_definition
 from sandbox.experiments.design import Factor, sample
 from sandbox.experiments.runner import Task, load_function, model_metrics
 from sandbox.errors import InputError
+from sandbox.metric_registry import headline
 from sandbox.params import SECTIONS
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, validate
 
-# the metrics a model sweep keeps when the definition does not list them
-DEFAULT_METRICS = (
-    "trips_per_matter", "trips_per_counter_matter", "share_one_trip", "days_to_settle", "share_abandoned",
-    "trips_gap_elderly", "trips_gap_low_literacy", "cadre_reporting_hours", "cadre_face_to_face_hours",
-    "cadre_facilitation_hours", "cadre_overtime_hours", "escalations", "problem_backlog", "detection_lag",
-    "participation", "order_index", "vitality_index", "fairness_index",
-)
 RESERVED = ("point", "replication", "seed", "status", "error", "scenario")
 
 
@@ -255,7 +249,8 @@ def _model_metrics(src: str, exp: Experiment) -> tuple[str, ...]:
     known = model_metrics()
     if exp.metrics == "all":
         return known
-    wanted = list(exp.metrics if exp.metrics is not None else DEFAULT_METRICS)
+    # a model sweep that lists no metrics keeps the registry's headline metrics
+    wanted = list(exp.metrics if exp.metrics is not None else headline())
     for c in exp.contrasts:
         wanted += [m for m in (*c.expect, *c.at_most) if m not in wanted]
     for m in wanted:

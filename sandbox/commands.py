@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sandbox.cli_support import OutputDir, err, friendly, out, overrides, progress, stamp
+from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError
 
 DEFAULT_COMPARE = ["vertical_grid", "integrated_grid", "vertical_cocreation", "integrated_cocreation"]
@@ -45,7 +46,7 @@ def validate(files: Annotated[list[str], typer.Argument(help="scenario names or 
 def run(
     scenario: Annotated[str, typer.Argument(help="scenario name (see `sandbox list`) or TOML file")],
     days: Annotated[int | None, typer.Option(help="working days to simulate (default: the scenario's run.days)")] = None,
-    seed: Annotated[int, typer.Option(help="random seed; same seed and parameters give identical results")] = 1,
+    seed: Annotated[int, typer.Option(help="random seed; same seed and parameters give identical results")] = DEFAULT_SEED,
     residents: Annotated[int | None, typer.Option(help="override township.residents")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override any lever: KEY=VALUE, e.g. one_window=true")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/run-SCENARIO-TIMESTAMP)")] = None,
@@ -86,11 +87,11 @@ def _version() -> str:
 
 
 def _summary_table(summary: dict) -> None:
-    from sandbox.compare import HEADLINE
     from sandbox.glossary import term
+    from sandbox.metric_registry import headline
 
     table = Table("指标", "metric", "value")
-    for k in HEADLINE:
+    for k in headline():
         table.add_row(term("metrics", k, "zh"), term("metrics", k, "en"), f"{summary[k]:.3f}")
     out.print(table)
 
@@ -99,15 +100,16 @@ def compare(
     scenarios: Annotated[list[str] | None, typer.Argument(help="scenarios to compare; the first is the reference (default: the 2×2)")] = None,
     replications: Annotated[int, typer.Option("--replications", "-r", min=1, max=10000, help="runs per scenario")] = 10,
     days: Annotated[int | None, typer.Option(help="working days per run (default: each scenario's run.days)")] = None,
-    seed: Annotated[int, typer.Option(help="first seed; replication i uses seed+i in every scenario")] = 1,
+    seed: Annotated[int, typer.Option(help="first seed; replication i uses seed+i in every scenario")] = DEFAULT_SEED,
     residents: Annotated[int | None, typer.Option(help="override township.residents in every scenario")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a lever in every scenario: KEY=VALUE")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="parallel processes (default: all cores)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default results/compare-TIMESTAMP)")] = None,
 ) -> None:
     """Compare scenarios over replications: table with 95 % CIs, Parquet, and an HTML report."""
-    from sandbox.compare import HEADLINE, compare as run_compare
+    from sandbox.compare import compare as run_compare
     from sandbox.glossary import term
+    from sandbox.metric_registry import headline
     from sandbox.outputs import write_json, write_parquet, write_text
     from sandbox.report import render
     from sandbox.scenario import build_scenario
@@ -131,7 +133,7 @@ def compare(
                     "version": _version()}, tmp / "params.json")
         write_text(render(comp), tmp / "report.html")
     table = Table("指标 / metric", *comp.names, title=f"mean [95% CI]; Δ vs {comp.names[0]}")
-    for metric in HEADLINE:
+    for metric in headline():
         cells = []
         for r in comp.stats(metric):
             c = f"{r['mean']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"

@@ -9,16 +9,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from sandbox.metric_registry import headline
 from sandbox.params import Scenario
 from sandbox.run import RunResult, simulate
 from sandbox.stats import mean_ci, paired_diff_ci
 
-HEADLINE = (
-    "trips_per_matter", "trips_per_counter_matter", "share_one_trip", "days_to_settle", "share_abandoned",
-    "trips_gap_elderly", "cadre_reporting_hours", "cadre_delivery_hours", "cadre_face_to_face_hours",
-    "cadre_overtime_hours", "escalations", "problem_backlog", "participation",
-    "order_index", "vitality_index", "fairness_index",
-)
 
 
 @dataclass
@@ -61,8 +56,9 @@ class Comparison:
                               .append_column("seed", pa.array([r.seed] * t.num_rows, pa.int64())))
         return pa.concat_tables(parts)
 
-    def stats_table(self, metrics=HEADLINE) -> pa.Table:
-        return pa.Table.from_pylist([row for m in metrics for row in self.stats(m)])
+    def stats_table(self, metrics: tuple[str, ...] | None = None) -> pa.Table:
+        """Per headline metric (or `metrics`) and scenario: mean, CI and paired difference."""
+        return pa.Table.from_pylist([row for m in (metrics or headline()) for row in self.stats(m)])
 
 
 def _job(args):

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.metric_registry import participation_window_days
+
 GROUPS = ("all", "elderly", "not_elderly", "low_literacy", "not_low_literacy", "remote", "not_remote")
 MAX_TRIPS = 64
 ORDER_REFERENCE = 2.0     # open disputes + unseen problems + monthly escalations per 1,000 residents that halve the order index
-PARTICIPATION_FULL = 0.3  # share taking part within 90 days counted as full vitality on that axis
+PARTICIPATION_FULL = 0.3  # share taking part within the participation window counted as full vitality on that axis
 GROUPS_FULL = 5.0         # active resident groups per village counted as full vitality on that axis
 
 
@@ -121,7 +123,7 @@ def snapshot(model) -> dict[str, float]:
     s["resolution_lag"] = float(np.mean(model.resolution_lags)) if model.resolution_lags else float("nan")
     s["dispute_days"] = _ratio(model.dispute_days_total, model.disputes_settled)
     # vitality
-    recent = (day - pop.last_part) <= 90
+    recent = (day - pop.last_part) <= participation_window_days()
     s["participation"] = float(recent.mean())
     s["active_groups"] = float(np.sum(model.groups))
     s["trust"] = float(pop.trust.mean())

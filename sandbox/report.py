@@ -13,10 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sandbox.compare import HEADLINE, Comparison  # noqa: E402
+from sandbox.compare import Comparison  # noqa: E402
 from sandbox.glossary import term  # noqa: E402
-
-HOURS = ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face", "mediation", "overtime")
+from sandbox.metric_registry import activities, activity_metric, headline, stacked_hours  # noqa: E402
 
 
 def png(fig) -> str:
@@ -47,11 +46,11 @@ def plot_trips(comp: Comparison) -> str:
 def plot_burden(comp: Comparison) -> str:
     fig, ax = plt.subplots(figsize=(9, 3.8))
     bottom = np.zeros(len(comp.names))
-    for act in HOURS:
-        key = f"cadre_{act}_hours"
-        vals = np.array([np.nanmean(comp.values(n, key)) for n in comp.names])
-        ax.bar(comp.names, vals, bottom=bottom, label=term("metrics", key, "en"))
-        bottom += vals
+    acts = activities(faces=("above", "residents", "overtime"))  # hours worked, not work left undone
+    means = stacked_hours({a: np.array([np.nanmean(comp.values(n, activity_metric(a))) for n in comp.names]) for a in acts})
+    for act in acts:
+        ax.bar(comp.names, means[act], bottom=bottom, label=term("metrics", activity_metric(act), "en"))
+        bottom += means[act]
     ax.set_ylabel("hours per cadre per day")
     ax.set_title("Cadre burden by activity (mean over replications)")
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
@@ -96,7 +95,7 @@ def fmt(x: float) -> str:
 def render(comp: Comparison, title: str = "Scenario comparison") -> str:
     head = "".join(f"<th>{html.escape(n)}</th>" for n in comp.names)
     body = []
-    for metric in HEADLINE:
+    for metric in headline():
         cells = []
         for r in comp.stats(metric):
             cell = f"{fmt(r['mean'])} <small>[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]</small>"
