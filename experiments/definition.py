@@ -15,10 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
+from sandbox.experiments.runner import MODEL_FUNCTION
 from sandbox.scenario import resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
-MODEL_FUNCTION = "sandbox.experiments.runner:township"
 KINDS = ("grid", "lhs", "sobol", "morris", "contrasts")
 DIRECTIONS = ("increase", "decrease", "similar")
 
@@ -58,13 +58,14 @@ class Experiment(Strict):
     base: str | None = None
     function: str = MODEL_FUNCTION
     seed: int = Field(ge=0, le=2**63 - 1, description="master seed: every run's seed derives from it")
-    seeds: Literal["common", "independent"] = "common"
+    seeds: Literal["common", "independent", "sequential"] = "common"
     replications: int = Field(ge=1, le=100_000)
     days: int | None = Field(None, ge=1, le=3650)
     metrics: list[str] | Literal["all"] | None = None
     fixed: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     design: Design
+    claims: str | None = Field(None, description="contrasts from a claims file: a name in scenarios/data (\"claims\") or a path")
     contrasts: list[Contrast] = []
 
     @property
@@ -173,13 +174,38 @@ def _model_at(loc: tuple) -> type[BaseModel]:
     return model
 
 
+def _claim_contrasts(path: Path, ref: str) -> list[Contrast]:
+    """The claims file's contrasts (each claim, and with its mechanism off), validated as [[contrasts]]."""
+    from sandbox.claims import claims
+    from sandbox.scenarios import DATA_DIR
+
+    if ref.endswith(".toml") or "/" in ref:
+        file = Path(ref) if Path(ref).is_absolute() else path.parent / ref
+        found = resolve_named_toml(str(file), DATA_DIR, "claims file", "claims")
+    else:
+        found = resolve_named_toml(ref, DATA_DIR, "claims file", "claims")
+    out = []
+    for claim in claims(found).values():
+        for c in claim.contrasts():
+            try:
+                out.append(Contrast.model_validate(_coerce_contrast(c)))
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                raise InputError(f"{found}: [{claim.id}] {_loc(e['loc'])}: {e['msg']}") from None
+    return out
+
+
 def _check_design(path: Path, exp: Experiment) -> None:
     """Rules that tie the design kind to the other keys."""
     d = exp.design
     kind = d.kind
+    if exp.claims is not None:
+        if kind != "contrasts":
+            raise InputError(f"{path}: claims = {toml_value(exp.claims)} needs design.kind = \"contrasts\" (got \"{kind}\")")
+        exp.contrasts[:0] = _claim_contrasts(path, exp.claims)
     if kind == "contrasts":
         if not exp.contrasts:
-            raise InputError(f"{path}: design.kind = \"contrasts\" needs at least one [[contrasts]] table")
+            raise InputError(f"{path}: design.kind = \"contrasts\" needs at least one [[contrasts]] table (or claims = \"claims\")")
         if exp.parameters:
             raise InputError(f"{path}: [parameters] is not used by design.kind = \"contrasts\"; put levers in [fixed] or in a contrast's set")
         if not exp.uses_model:
@@ -203,6 +229,9 @@ def _check_design(path: Path, exp: Experiment) -> None:
         raise InputError(f"{path}: design.levels = {d.levels}: Morris needs an even number of levels (e.g. 4 or 6)")
     if d.second_order and kind != "sobol":
         raise InputError(f"{path}: design.second_order = true: only used by design.kind = \"sobol\"")
+    if exp.seeds == "sequential" and exp.seed + exp.replications - 1 > 2**63 - 1:
+        raise InputError(f"{path}: seed = {exp.seed} with replications = {exp.replications} and seeds = \"sequential\": "
+                         f"the last seed, {exp.seed + exp.replications - 1}, is over 2^63 − 1")
     if exp.metrics is None and not exp.uses_model:
         raise InputError(f"{path}: missing key 'metrics': a custom function without a base scenario must list the metrics it returns")
     if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", exp.function):

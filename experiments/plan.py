@@ -20,14 +20,18 @@ import numpy as np
 import pyarrow as pa
 
 from sandbox.experiments.definition import Arm, Experiment, load_definition
-from sandbox.experiments.design import Factor, sample
-from sandbox.experiments.runner import Task, load_function, model_metrics
+from sandbox.experiments.design import Factor, design_size, sample
+from sandbox.experiments.runner import Task, check_allowed, load_function, model_metrics
 from sandbox.errors import InputError
 from sandbox.metric_registry import headline
 from sandbox.params import SECTIONS
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, validate
 
 RESERVED = ("point", "replication", "seed", "status", "error", "scenario")
+# designs are refused above these sizes before anything is drawn (a 1000 × 1000 grid, Sobol
+# 2^19 × 8 levers or an LHS of 10^6 would fill the memory just listing their points)
+MAX_POINTS = 100_000
+MAX_RUNS = 1_000_000
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Plan:
     columns: dict[str, pa.DataType]           # value columns and their types
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)  # base name → flat levers
     contrasts: list[dict[str, Any]] = field(default_factory=list)
+    daily: bool = False                       # runs also return their daily tables (`sandbox compare`)
 
     @property
     def name(self) -> str:
@@ -71,7 +76,8 @@ class Plan:
         for r in range(self.replications):
             for p in self.points:
                 if (p.index, r) not in skip:
-                    yield Task(p.index, r, self.seed(p.index, r), self.experiment.function, p.params, self.metrics)
+                    yield Task(p.index, r, self.seed(p.index, r), self.experiment.function, p.params, self.metrics,
+                               self.daily)
 
     def fingerprint(self) -> dict[str, str]:
         """Hashes of everything that decides a run's result; replications may grow on resume."""
@@ -88,18 +94,25 @@ class Plan:
 
 def run_seed(master: int, point: int, replication: int, mode: str = "common") -> int:
     """'common': replication r has the same seed at every point (paired contrasts, common random
-    numbers); 'independent': every run its own stream. 63 bits so it fits Parquet's int64."""
+    numbers); 'independent': every run its own stream; 'sequential': replication r uses
+    master + r at every point (as `sandbox compare --seed` documents). 63 bits: Parquet's int64."""
+    if mode == "sequential":
+        return master + replication
     key = (replication,) if mode == "common" else (point, replication)
     return int(np.random.SeedSequence(master, spawn_key=key).generate_state(1, np.uint64)[0]) >> 1
 
 
-def build_plan(name_or_path: str | Path) -> Plan:
+def build_plan(name_or_path: str | Path, allow_code: bool = False) -> Plan:
+    """A definition file resolved into design points, runs and seeds; InputError for anything
+    wrong with it. A function other than the project's own is refused (and not imported)
+    unless `allow_code`."""
     path, exp, text = load_definition(name_or_path)
     src = str(path)
     try:
+        check_allowed(exp.function, allow_code)
         load_function(exp.function)
     except InputError as exc:
-        raise InputError(f"{src}: {exc}") from None
+        raise InputError(f"{src}: {exc.message}") from None
     if exp.uses_model:
         return _model_plan(path, exp, text)
     return _free_plan(path, exp, text)
@@ -143,6 +156,7 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError(f"{src}: [parameters]: '{dup}' is given twice (once by its leaf, once by its path)")
     d = exp.design
+    _check_size(src, exp, factors)
     X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
 
     arms: list[tuple[str, dict[str, Any], str]] = []  # (scenario ref, overrides, where)
@@ -184,6 +198,24 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
     columns = {"scenario": pa.string(), **{k: _arrow(_lever_type(k)) for k in named}}
     metrics = _model_metrics(src, exp)
     return Plan(path, exp, text, factors, X, points, metrics, columns, scenarios, contrasts)
+
+
+def _check_size(src: str, exp: Experiment, factors: list[Factor]) -> None:
+    """A grid needs `levels` for its ranged factors; no design may exceed MAX_POINTS points or
+    MAX_RUNS runs. Checked before a single point is drawn."""
+    d = exp.design
+    if d.kind == "grid" and d.levels is None:
+        ranged = [f.name for f in factors if f.ranged]
+        if ranged:
+            raise InputError(f"{src}: design.levels is missing: a grid needs the number of values to take from "
+                             f"each ranged parameter ({', '.join(ranged)}), e.g. levels = 3")
+    size = len(exp.contrasts) * 2 if d.kind == "contrasts" else design_size(d.kind, factors, d.samples, d.levels, d.second_order)
+    if size > MAX_POINTS:
+        raise InputError(f"{src}: [design]: {d.kind} over {len(factors)} parameters has {size:,} design points; "
+                         f"at most {MAX_POINTS:,} (fewer samples, levels or parameters)")
+    if size * exp.replications > MAX_RUNS:
+        raise InputError(f"{src}: {size:,} design points × replications = {exp.replications:,} is "
+                         f"{size * exp.replications:,} runs; at most {MAX_RUNS:,} in one sweep")
 
 
 def _levers(values: dict[str, Any], where: str) -> dict[str, Any]:
@@ -263,6 +295,32 @@ def _model_metrics(src: str, exp: Experiment) -> tuple[str, ...]:
     return tuple(wanted)
 
 
+# -- `sandbox compare`: scenarios side by side, paired by seed ---------------------------------------
+
+def comparison_plan(scenarios: dict[str, Any], replications: int, seed: int) -> Plan:
+    """Built scenarios (name → Scenario) as one design point each, replication r seeded
+    `seed + r` at every point; each scenario after the first is a contrast against the first.
+    Runs keep their daily tables. The same engine, seeding and resume as a sweep."""
+    from sandbox.experiments.definition import Design
+    from sandbox.experiments.runner import MODEL_FUNCTION
+
+    names = list(scenarios)
+    exp = Experiment.model_construct(name="compare", description="sandbox compare " + " ".join(names), description_zh="",
+                                     base=names[0], function=MODEL_FUNCTION, seed=seed, seeds="sequential",
+                                     replications=replications, days=None, metrics="all", fixed={}, parameters={},
+                                     design=Design(kind="contrasts"), contrasts=[])
+    points, flats = [], {}
+    for i, (name, scenario) in enumerate(scenarios.items()):
+        flat = flat_params(scenario)
+        flats[name] = flat
+        points.append(Point(i, name, dict(flat), flat))
+    columns = {"scenario": pa.string(), **{k: _arrow(_lever_type(k)) for k in points[0].values}}
+    contrasts = [{"name": f"{n} − {names[0]}", "claim": "", "claim_zh": "", "reference": 0, "treatment": i,
+                  "expect": {}, "at_most": {}, "similar_within": 0.05} for i, n in enumerate(names) if i]
+    text = "# sandbox compare\n" + json.dumps({"scenarios": names, "seed": seed, "replications": replications}) + "\n"
+    return Plan(Path("compare"), exp, text, [], None, points, model_metrics(), columns, flats, contrasts, daily=True)
+
+
 # -- sweeps of any function of named parameters ---------------------------------------------------
 
 def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
@@ -283,6 +341,7 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
         else:
             raise InputError(f"{where}: {key} = {spec!r}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
     d = exp.design
+    _check_size(src, exp, factors)
     X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
     points = []
     for i, row in enumerate(rows):

@@ -51,10 +51,15 @@ def write_def(directory: Path, name: str, text: str, **fmt) -> Path:
     return path
 
 
-def cli(*args: str):
+def cli(*args: str, allow_code: bool = True):
+    """`sandbox ARGS` in this process; a sweep gets --allow-code (the test run functions in
+    sweep_functions.py are not the sandbox's own) unless allow_code=False."""
     from sandbox.cli import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]
+    if allow_code and args and args[0] == "sweep":
+        args.append("--allow-code")
+    return CliRunner().invoke(app, args)
 
 
 def runs_table(root: Path) -> pa.Table:

@@ -56,7 +56,7 @@ def test_report_is_self_contained_html(ishigami):
     assert r.exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "Sobol indices" in html
-    assert html.count("<img src='data:image/png;base64,") == 2  # index bars, metric vs parameter
+    assert html.count('<img src="data:image/png;base64,') == 2  # index bars, metric vs parameter
     assert "http://" not in html and "https://" not in html
 
 

@@ -200,7 +200,7 @@ def test_another_writer_holding_the_folder_is_refused(grid_one_worker):
     try:
         more = write_def(ref.parent, "grid", SMALL_GRID, reps=4, days=30)
         r = cli("sweep", more, "--out", ref)
-        assert (r.exit_code, r.stderr) == (2, f"error: --out {ref}: another sweep (pid {os.getpid()}) is writing to this folder; "
+        assert (r.exit_code, r.stderr) == (2, f"error: --out {ref}: another command (pid {os.getpid()}) is writing to this folder; "
                                               "wait for it to finish\n")
     finally:
         holder.unlock()
