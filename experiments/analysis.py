@@ -21,6 +21,7 @@ from sandbox.claims import evaluate_contrast, verdict  # noqa: F401  (verdict: t
 from sandbox.errors import InputError
 from sandbox.experiments.runner import FAILED, OK
 from sandbox.experiments.store import Store, read_manifest
+from sandbox.scenario import scenario_label
 from sandbox.stats import mean_ci
 
 
@@ -46,8 +47,13 @@ class Analysis:
         return self.manifest["metrics"]
 
     def factor_values(self, name: str) -> list[Any]:
-        """The value of a factor at every design point."""
-        return [p["scenario"] if name == "scenario" else p["values"][name] for p in self.manifest["points"]]
+        """The value of a factor at every design point, as listed in the definition (a scenario
+        factor may list names or file paths; a point records the scenario's name)."""
+        if name == "scenario":
+            listed = next(f["values"] for f in self.manifest["design"]["factors"] if f["name"] == "scenario")
+            as_listed = {scenario_label(v): v for v in listed}
+            return [as_listed.get(p["scenario"], p["scenario"]) for p in self.manifest["points"]]
+        return [p["values"][name] for p in self.manifest["points"]]
 
     def tables(self) -> dict[str, pa.Table]:
         out = {"points": self.points, "effects": self.effects, "contrasts": self.contrasts, "indices": self.indices}

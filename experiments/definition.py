@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
 from sandbox.experiments.runner import MODEL_FUNCTION
-from sandbox.scenario import resolve_named_toml, toml_value
+from sandbox.scenario import read_toml_text, resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 KINDS = ("grid", "lhs", "sobol", "morris", "contrasts")
@@ -86,40 +85,18 @@ def resolve_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_D
 def load_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_DIR) -> tuple[Path, Experiment, str]:
     """(path, experiment, source text); InputError on unreadable or invalid files."""
     path = resolve_definition(name_or_path, directory)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text, data = read_toml_text(path)
     data.setdefault("name", path.stem)
     try:
-        exp = Experiment.model_validate(_coerce(data))
+        exp = Experiment.model_validate(data)  # strict, yet TOML `2` is a fine float
     except ValidationError as exc:
         # a misspelt key also shows up as a missing one: name the misspelling
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         raise InputError(_describe(path, errors[0], data)) from None
+    except RecursionError:
+        raise InputError(f"{path}: values nested too deeply") from None
     _check_design(path, exp)
     return path, exp, text
-
-
-def _coerce(data: dict[str, Any]) -> dict[str, Any]:
-    """TOML `2` where a number is expected is fine; strict mode would refuse it."""
-    out = dict(data)
-    contrasts = out.get("contrasts")
-    if isinstance(contrasts, list):
-        out["contrasts"] = [_coerce_contrast(c) if isinstance(c, dict) else c for c in contrasts]
-    return out
-
-
-def _coerce_contrast(c: dict[str, Any]) -> dict[str, Any]:
-    c = dict(c)
-    if type(c.get("similar_within")) is int:
-        c["similar_within"] = float(c["similar_within"])
-    if isinstance(c.get("at_most"), dict):
-        c["at_most"] = {k: float(v) if type(v) is int else v for k, v in c["at_most"].items()}
-    return c
 
 
 def _loc(loc: tuple) -> str:
@@ -188,7 +165,7 @@ def _claim_contrasts(path: Path, ref: str) -> list[Contrast]:
     for claim in claims(found).values():
         for c in claim.contrasts():
             try:
-                out.append(Contrast.model_validate(_coerce_contrast(c)))
+                out.append(Contrast.model_validate(c))
             except ValidationError as exc:
                 e = exc.errors()[0]
                 raise InputError(f"{found}: [{claim.id}] {_loc(e['loc'])}: {e['msg']}") from None

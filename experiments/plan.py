@@ -25,7 +25,7 @@ from sandbox.experiments.runner import Task, check_allowed, load_function, model
 from sandbox.errors import InputError
 from sandbox.metric_registry import headline
 from sandbox.params import SECTIONS
-from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, validate
+from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, scenario_label, toml_value, validate
 
 RESERVED = ("point", "replication", "seed", "status", "error", "scenario")
 # designs are refused above these sizes before anything is drawn (a 1000 × 1000 grid, Sobol
@@ -113,9 +113,12 @@ def build_plan(name_or_path: str | Path, allow_code: bool = False) -> Plan:
         load_function(exp.function)
     except InputError as exc:
         raise InputError(f"{src}: {exc.message}") from None
-    if exp.uses_model:
-        return _model_plan(path, exp, text)
-    return _free_plan(path, exp, text)
+    try:
+        plan = _model_plan(path, exp, text) if exp.uses_model else _free_plan(path, exp, text)
+        plan.fingerprint()  # every value must also serialise
+        return plan
+    except RecursionError:
+        raise InputError(f"{src}: values nested too deeply") from None
 
 
 # -- model sweeps: parameters are scenario levers ---------------------------------------------------
@@ -231,9 +234,15 @@ def _factor(src: str, key: str, spec: Any, fixed: dict[str, Any], base_dir: Path
     where = f"{src}: [parameters]"
     if key == "scenario":
         if not isinstance(spec, list) or not spec or not all(isinstance(s, str) for s in spec):
-            raise InputError(f"{where}: scenario = {spec!r}: must be a list of scenario names")
+            raise InputError(f"{where}: scenario = {_short(spec)}: must be a list of scenario names")
+        labels = {}
         for s in spec:
             _scenario(where, s, base_dir)
+            label = scenario_label(s)
+            if label in labels:
+                raise InputError(f"{where}: scenario = {_short(spec)}: {labels[label]} and {s} are both named "
+                                 f"'{label}'; each scenario may appear once")
+            labels[label] = s
         return _listed(where, "scenario", spec)
     name = dotted_key(key, where)
     if name in fixed:
@@ -241,25 +250,25 @@ def _factor(src: str, key: str, spec: Any, fixed: dict[str, Any], base_dir: Path
     kind = _lever_type(name)
     if isinstance(spec, dict):
         if set(spec) != {"low", "high"}:
-            raise InputError(f"{where}: {key} = {spec!r}: a range is {{low = ..., high = ...}}")
+            raise InputError(f"{where}: {key} = {_short(spec)}: a range is {{low = ..., high = ...}}")
         if kind is bool:
             raise InputError(f"{where}: {key} is a switch: list its values, e.g. {key} = [false, true]")
         lo, hi = spec["low"], spec["high"]
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)) or not lo < hi:
-            raise InputError(f"{where}: {key} = {{low = {lo!r}, high = {hi!r}}}: low and high must be numbers with low < high")
+            raise InputError(f"{where}: {key} = {{low = {_short(lo)}, high = {_short(hi)}}}: low and high must be numbers with low < high")
         _check_values(where, name, [lo, hi])
         return Factor(name, float(lo), float(hi), integer=kind is int)
     if isinstance(spec, list):
         _check_values(where, name, spec)
         return _listed(where, name, spec)
-    raise InputError(f"{where}: {key} = {spec!r}: a varied lever needs a list of values or {{low = ..., high = ...}}; put a single value in [fixed]")
+    raise InputError(f"{where}: {key} = {_short(spec)}: a varied lever needs a list of values or {{low = ..., high = ...}}; put a single value in [fixed]")
 
 
 def _listed(where: str, name: str, spec: list) -> Factor:
     if not spec:
         raise InputError(f"{where}: {name} = []: list at least one value")
     if len({json.dumps(v) for v in spec}) != len(spec):
-        raise InputError(f"{where}: {name} = {spec!r}: each value may appear once")
+        raise InputError(f"{where}: {name} = {_short(spec)}: each value may appear once")
     return Factor(name, values=tuple(spec))
 
 
@@ -267,6 +276,10 @@ def _check_values(where: str, key: str, values: list) -> None:
     """Each value against the lever's type and range, with the scenario validator's own message."""
     for v in values:
         validate(apply_overrides({}, {key: v}), where)
+
+
+def _short(value: Any) -> str:
+    return toml_value(value)
 
 
 def _show(values: dict[str, Any]) -> str:
@@ -339,7 +352,7 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
         elif isinstance(spec, list):
             factors.append(_listed(where, key, spec))
         else:
-            raise InputError(f"{where}: {key} = {spec!r}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
+            raise InputError(f"{where}: {key} = {_short(spec)}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
     d = exp.design
     _check_size(src, exp, factors)
     X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
