@@ -195,11 +195,10 @@ class DaskCluster:
 
 def _import_check(function: str) -> tuple[str | None, str]:
     from sandbox import __version__
-
     from sandbox.experiments.runner import load_function
 
     try:
         load_function(function)
         return None, __version__
-    except Exception as exc:  # noqa: BLE001 - reported back to the driver verbatim
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}", __version__

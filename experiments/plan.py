@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from sandbox.errors import InputError
 from sandbox.experiments.definition import Arm, Experiment, load_definition
 from sandbox.experiments.design import Factor, design_size, sample
 from sandbox.experiments.runner import Task, check_allowed, load_function, model_metrics
-from sandbox.errors import InputError
 from sandbox.metric_registry import headline
 from sandbox.params import SECTIONS
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, scenario_label, toml_value, validate
@@ -160,7 +160,7 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
         raise InputError(f"{src}: [parameters]: '{dup}' is given twice (once by its leaf, once by its path)")
     d = exp.design
     _check_size(src, exp, factors)
-    X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+    X, rows = _sample(src, exp, factors)
 
     arms: list[tuple[str, dict[str, Any], str]] = []  # (scenario ref, overrides, where)
     contrasts = []
@@ -201,6 +201,14 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
     columns = {"scenario": pa.string(), **{k: _arrow(_lever_type(k)) for k in named}}
     metrics = _model_metrics(src, exp)
     return Plan(path, exp, text, factors, X, points, metrics, columns, scenarios, contrasts)
+
+
+def _sample(src: str, exp: Experiment, factors: list[Factor]):
+    d = exp.design
+    try:
+        return sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+    except InputError as exc:  # SALib missing
+        raise InputError(f"{src}: {exc.message}") from None
 
 
 def _check_size(src: str, exp: Experiment, factors: list[Factor]) -> None:
@@ -355,7 +363,7 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
             raise InputError(f"{where}: {key} = {_short(spec)}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
     d = exp.design
     _check_size(src, exp, factors)
-    X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+    X, rows = _sample(src, exp, factors)
     points = []
     for i, row in enumerate(rows):
         values = {**exp.fixed, **dict(zip((f.name for f in factors), row))}

@@ -10,11 +10,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sandbox.experiments.analysis import Analysis  # noqa: E402
-from sandbox.report import PLAIN_TEXT, environment, nanmean, png  # noqa: E402
+from sandbox.experiments.analysis import Analysis
+from sandbox.report import PLAIN_TEXT, environment, nanmean, png
 
 VERDICT_COLOURS = {"supported": "#2a7f3f", "contradicted": "#b00020", "inconclusive": "#888888"}
 TEMPLATES = Path(__file__).parent / "templates"

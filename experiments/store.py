@@ -17,7 +17,7 @@ import platform
 import re
 import shutil
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from sandbox.errors import InputError
 from sandbox.experiments.design import problem
 from sandbox.experiments.plan import Plan
-from sandbox.errors import InputError
 from sandbox.experiments.runner import FAILED, OK, Outcome, read_ipc
 from sandbox.outputs import make_temp_dir, output_error, write_json, write_parquet, write_text
 
@@ -194,7 +194,7 @@ class Store:
     # -- manifest --------------------------------------------------------------------------------
     def _manifest(self, plan: Plan) -> dict[str, Any]:
         exp = plan.experiment
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         design = exp.design.model_dump()
         design["factors"] = [f.describe() for f in plan.factors]
         if plan.X is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -136,7 +136,7 @@ RESUME = ".runs"
 
 
 def stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def overrides(days, residents, sets) -> dict:

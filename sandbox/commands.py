@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sandbox.cli_support import (OutputDir, check_seeds, friendly, note, out, overrides, progress, say_error,
-                                  stamp)
+from sandbox.cli_support import OutputDir, check_seeds, friendly, note, out, overrides, progress, say_error, stamp
 from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError, printable
 
@@ -118,7 +117,8 @@ def compare(
     Runs on the experiments engine (this process, a local process pool or Dask) with the same
     seeds for every scenario. Interrupted? Rerun the same command with the same --out: finished
     runs are kept (in a hidden .NAME.partial folder beside it) and skipped."""
-    from sandbox.compare import RunFailed, compare as run_compare
+    from sandbox.compare import RunFailed
+    from sandbox.compare import compare as run_compare
     from sandbox.cost import check_memory
     from sandbox.glossary import term
     from sandbox.metric_registry import headline

@@ -17,7 +17,6 @@ from sandbox.scenario import build_scenario
 from sandbox.stats import mean_ci, paired_diff_ci
 
 
-
 @dataclass
 class Comparison:
     names: list[str]

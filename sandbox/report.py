@@ -13,13 +13,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import jinja2  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import jinja2
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sandbox.compare import Comparison  # noqa: E402
-from sandbox.glossary import term  # noqa: E402
-from sandbox.metric_registry import activities, activity_metric, headline, stacked_hours  # noqa: E402
+from sandbox.compare import Comparison
+from sandbox.glossary import term
+from sandbox.metric_registry import activities, activity_metric, headline, stacked_hours
 
 TEMPLATES = Path(__file__).parent / "templates"
 # user labels (scenario and file names, contrast names) are text, never TeX: `$x$` stays `$x$`

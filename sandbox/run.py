@@ -53,7 +53,7 @@ def simulate(scenario: Scenario, seed: int, days: int | None = None, name: str =
             progress(model.day)
     frame = model.datacollector.model_vars
     # undefined values (a mean before anything settled) are nulls, not NaN, in the tables
-    daily = {"day": list(range(0, n + 1)),
+    daily = {"day": list(range(n + 1)),
              **{k: [None if v != v else float(v) for v in vals] for k, vals in frame.items()}}
     return RunResult(
         scenario=name,

@@ -8,10 +8,10 @@ import math
 import pyarrow.parquet as pq
 import pytest
 from conftest_sweep import FAULTY, cli, runs_table, write_def
+from sweep_functions import ISHIGAMI_S1, ISHIGAMI_ST
 
 from sandbox.experiments.analysis import analyse, verdict
 from sandbox.experiments.plan import run_seed
-from sweep_functions import ISHIGAMI_S1, ISHIGAMI_ST
 from sandbox.stats import mean_ci
 
 ISHIGAMI = """

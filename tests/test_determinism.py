@@ -3,8 +3,8 @@
 import pyarrow as pa
 
 from sandbox.compare import compare
-from sandbox.scenario import build_scenario
 from sandbox.run import simulate
+from sandbox.scenario import build_scenario
 
 
 def test_same_seed_identical_tables(small):

@@ -185,7 +185,7 @@ def test_control_characters_from_files_are_escaped(tmp_path):
 def test_out_is_the_current_folder(tmp_path, out):
     (tmp_path / "sub").mkdir()
     line = refused(["run", "base", "--days", "2", "--out", out], tmp_path)
-    assert line.startswith(f"error: --out {out}") or line.startswith("error: --out ''")
+    assert line.startswith((f"error: --out {out}", "error: --out ''"))
 
 
 def test_out_under_a_file(tmp_path):
@@ -206,7 +206,7 @@ def test_two_commands_racing_for_one_out(tmp_path):
     holder = OutputDir(target)  # another command claimed it first and is still running
     try:
         line = refused(["run", "base", "--days", "2", "--out", "o"], tmp_path)
-        assert line.startswith(f"error: --out o: another command is writing to this folder right now")
+        assert line.startswith("error: --out o: another command is writing to this folder right now")
     finally:
         holder.__exit__(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert not target.exists() and not (tmp_path / ".o.partial").exists()

@@ -6,8 +6,7 @@ import math
 import pytest
 
 from sandbox.glossary import term
-from sandbox.metric_registry import (activities, activity_metric, groups, headline, metric, metrics,
-                                     participation_window_days, stacked_hours)
+from sandbox.metric_registry import activities, activity_metric, groups, headline, metric, metrics, participation_window_days, stacked_hours
 from sandbox.metrics import GROUPS
 from sandbox.model import TownshipModel
 from sandbox.run import simulate

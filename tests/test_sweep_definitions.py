@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import numpy as np
 import pytest
 from conftest_sweep import SMALL_GRID, cli, write_def
 
+from sandbox.errors import InputError
 from sandbox.experiments.definition import DEFINITIONS_DIR, definition_names
 from sandbox.experiments.plan import build_plan, run_seed
-from sandbox.errors import InputError
 from sandbox.scenario import resolve_path
-from sandbox.scenarios import DATA_DIR
 
 SHIPPED = ["article_claims", "morris_screening", "sobol_levers", "structure_switches"]
 
