@@ -1,0 +1,250 @@
+"""Property-based fuzzing (hypothesis) of every input a user hands the CLI: scenario files, CLI
+options and sweep files. For every generated input, `sandbox` either exits 0 with its results,
+or exits 2 with one `error:` line, no traceback and nothing written.
+
+CI runs FUZZ_EXAMPLES (default 100) examples per family; benchmarks/fuzz_inputs.py runs 10,000
+in all and prints the outcome (README quotes it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from inputs_support import files_under, invoke, one_error_line
+
+from sandbox.metric_registry import metrics
+from sandbox.params import SECTIONS
+from sandbox.scenario import scenario_names
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+OUTCOMES = os.environ.get("FUZZ_OUTCOMES")  # a JSON-lines file the 10,000-example script counts from
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not OUTCOMES,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+SCENARIOS = scenario_names()
+LEVERS = [(s, f) for s, cls in SECTIONS.items() for f in cls.model_fields]
+METRICS = list(metrics())
+NASTY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+NAMES = st.one_of(st.sampled_from(SCENARIOS), st.text(string.ascii_letters + "_$./\x1b\u202e", min_size=0, max_size=20),
+                  st.just("x" * 300), st.just("base"), st.just("../scenarios/base.toml"))
+
+
+# -- values and TOML -------------------------------------------------------------------------------
+
+def toml_literal(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if value == value and abs(value) != float("inf") else ("nan" if value != value else ("inf" if value > 0 else "-inf"))
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_literal(v)}" for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+SCALARS = st.one_of(st.booleans(), st.integers(-10, 3000), st.integers(-(2**64), 2**64),
+                    st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 1), NASTY_TEXT)
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=5), inner, max_size=2)),
+                      max_leaves=6)
+
+
+def lever_value(section: str, leaf: str):
+    """Mostly plausible values for a lever, sometimes anything."""
+    kind = SECTIONS[section].model_fields[leaf].annotation
+    plausible = {bool: st.booleans(), int: st.integers(-5, 400), float: st.floats(-0.5, 30, allow_nan=False)}[kind]
+    return st.one_of(plausible, plausible, VALUES)
+
+
+@st.composite
+def scenario_text(draw) -> str | bytes:
+    """A scenario file: mostly structured TOML, sometimes broken bytes."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.one_of(st.binary(max_size=200), st.just(b"[structure]\none_window = \xff\n"),
+                              st.just(("x = " + "[" * 700 + "]" * 700).encode()), st.text(max_size=200).map(str.encode)))
+    lines = []
+    if draw(st.booleans()):
+        lines.append(f"extends = {toml_literal(draw(st.one_of(NAMES, VALUES)))}")
+    if draw(st.booleans()):
+        lines.append(f"description = {toml_literal(draw(NASTY_TEXT))}")
+    chosen = draw(st.lists(st.sampled_from(LEVERS), max_size=6, unique=True))
+    by_section: dict[str, list[str]] = {}
+    for section, leaf in chosen:
+        by_section.setdefault(section, []).append(f"{leaf} = {toml_literal(draw(lever_value(section, leaf)))}")
+    if draw(st.integers(0, 4)) == 0:  # an unknown or misplaced key
+        section = draw(st.sampled_from([*SECTIONS, "structur", "extra"]))
+        by_section.setdefault(section, []).append(f"{json.dumps(draw(NASTY_TEXT))} = {toml_literal(draw(VALUES))}")
+    for section, entries in by_section.items():
+        lines.append(f"[{section}]")
+        lines += entries
+    return "\n".join(lines) + "\n"
+
+
+# -- the property ----------------------------------------------------------------------------------
+
+def check(args: list[str], root: Path, inputs: set[str], results: list[str]) -> int:
+    """Run `sandbox ARGS` in `root`: exit 0 and `results` exist, or exit 2, one error line, nothing written."""
+    code, out, err = invoke(args, root)
+    assert "Traceback" not in out + err, err
+    if code == 0:
+        for name in results:
+            assert (root / name).exists(), f"exit 0 but no {name}: {args}\n{err}"
+    else:
+        assert code == 2, f"exit {code} for {args}:\n{out}\n{err}"
+        one_error_line(err)
+        assert files_under(root) == inputs, f"{args} wrote {files_under(root) - inputs}"
+    if OUTCOMES:
+        with open(OUTCOMES, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"command": args[0], "exit": code}) + "\n")
+    return code
+
+
+def small_run_options(draw) -> list[str]:
+    """Keeps accepted runs tiny: a few days of a few hundred residents (a township's own size
+    and length are overridden; anything else in the file stands)."""
+    return ["--days", str(draw(st.integers(1, 3))), "--residents", str(draw(st.integers(100, 400)))]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_scenario_files(data):
+    text = data.draw(scenario_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = root / data.draw(st.sampled_from(["mine.toml", "$x$.toml", "café.toml"]))
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        if data.draw(st.booleans()):  # a sibling it may extend
+            (root / "sibling.toml").write_text('extends = "integrated_grid"\n[township]\nvillages = 1\n', encoding="utf-8")
+        inputs = files_under(root)
+        command = data.draw(st.sampled_from(["validate", "run", "run"]))
+        if command == "validate":
+            check(["validate", path.name], root, inputs, [])
+        else:
+            check(["run", path.name, *small_run_options(data.draw), "--set", "villages=1", "--out", "o"],
+                  root, inputs, ["o/summary.parquet", "o/daily.parquet", "o/params.json"])
+
+
+OPTION_VALUES = st.one_of(st.integers(-3, 5).map(str), st.integers(-(2**64), 2**64).map(str), st.just(str(2**63 - 1)),
+                          NASTY_TEXT, st.just(""), st.just("."), st.just("x" * 300))
+SETS = st.one_of(
+    st.builds(lambda lever, v: f"{lever[1]}={toml_literal(v)}", st.sampled_from(LEVERS), VALUES),
+    st.builds(lambda lever, v: f"{lever[0]}.{lever[1]}={v}", st.sampled_from(LEVERS), NASTY_TEXT),
+    NASTY_TEXT)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_cli_options(data):
+    command = data.draw(st.sampled_from(["run", "compare", "validate", "list"]))
+    args = [command]
+    if command in ("run", "validate"):
+        args.append(data.draw(NAMES))
+    elif command == "compare":
+        args += data.draw(st.lists(NAMES, min_size=0, max_size=3))
+    results: list[str] = []
+    if command in ("run", "compare"):
+        options = data.draw(st.lists(st.sampled_from(["--seed", "--days", "--residents", "--set", "--out", "-r",
+                                                      "--workers", "--bogus"]), max_size=4))
+        for opt in options:
+            if opt == "--set":
+                args += ["--set", data.draw(SETS)]
+            elif opt in ("--days", "--residents", "-r") and data.draw(st.booleans()):
+                continue  # the small defaults below
+            else:
+                args += [opt, data.draw(OPTION_VALUES)]
+        args += [*small_run_options(data.draw), "--set", "villages=1"]
+        if command == "compare":
+            args += ["-r", "2", "--workers", "1"]
+        if "--out" not in options:
+            args += ["--out", "o"]
+            results = ["o/summary.parquet"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        check(args, root, files_under(root), results)
+
+
+@st.composite
+def sweep_text(draw) -> str | bytes:
+    if draw(st.integers(0, 14)) == 0:
+        return draw(st.one_of(st.binary(max_size=200), st.just(b'description = "\xfe"\n')))
+    top = {
+        "base": draw(st.one_of(st.sampled_from(SCENARIOS), NAMES)),
+        "seed": draw(st.one_of(st.integers(0, 2**63 - 1), st.integers(-5, 5), st.integers(2**63, 2**64), NASTY_TEXT)),
+        "replications": draw(st.one_of(st.integers(1, 2), st.integers(-2, 0), VALUES)),
+        "days": draw(st.one_of(st.integers(1, 3), VALUES)),
+    }
+    for key in [k for k in top if draw(st.integers(0, 9)) == 0]:
+        del top[key]
+    if draw(st.booleans()):
+        top["metrics"] = draw(st.one_of(st.lists(st.sampled_from(METRICS), max_size=3, unique=True), st.just("all"),
+                                        st.lists(NASTY_TEXT, max_size=2), VALUES))
+    if draw(st.integers(0, 5)) == 0:
+        top["function"] = draw(st.sampled_from(["subprocess:call", "os:system", "sandbox.experiments.runner:township",
+                                                "no_such_module:f", "not a function"]))
+    if draw(st.integers(0, 5)) == 0:
+        top["seeds"] = draw(st.sampled_from(["common", "independent", "sequential", "other"]))
+    lines = [f"{k} = {toml_literal(v)}" for k, v in top.items()]
+    fixed = {"residents": draw(st.integers(100, 300)), "villages": 1}
+    if draw(st.booleans()):
+        section, leaf = draw(st.sampled_from(LEVERS))
+        fixed[leaf] = draw(lever_value(section, leaf))
+    lines.append("[fixed]")
+    lines += [f"{k} = {toml_literal(v)}" for k, v in fixed.items()]
+    kind = draw(st.sampled_from(["grid", "grid", "lhs", "sobol", "morris", "contrasts", "other"]))
+    params = {}
+    if kind != "contrasts" or draw(st.integers(0, 5)) == 0:
+        for section, leaf in draw(st.lists(st.sampled_from(LEVERS), max_size=2, unique=True)):
+            if leaf in fixed:
+                continue
+            kind_ = SECTIONS[section].model_fields[leaf].annotation
+            params[leaf] = draw(st.one_of(
+                st.lists(lever_value(section, leaf), min_size=1, max_size=2),
+                st.builds(lambda lo, w: {"low": lo, "high": lo + w}, st.floats(0, 1), st.floats(0.01, 1)) if kind_ is not bool else st.just([False, True]),
+                VALUES))
+        if draw(st.integers(0, 6)) == 0:
+            params["scenario"] = draw(st.lists(st.one_of(st.sampled_from(SCENARIOS), NAMES), min_size=1, max_size=2))
+    if params:
+        lines.append("[parameters]")
+        lines += [f"{json.dumps(k)} = {toml_literal(v)}" for k, v in params.items()]
+    lines += ["[design]", f"kind = {json.dumps(kind)}"]
+    if kind in ("lhs", "sobol", "morris") or draw(st.integers(0, 5)) == 0:
+        lines.append(f"samples = {toml_literal(draw(st.one_of(st.sampled_from([1, 2, 4]), st.integers(-1, 2**20), VALUES)))}")
+    if draw(st.booleans()):
+        lines.append(f"levels = {toml_literal(draw(st.one_of(st.integers(2, 3), st.integers(-1, 10**6), VALUES)))}")
+    if kind == "contrasts":
+        if draw(st.booleans()):
+            lines.insert(0, f"claims = {toml_literal(draw(st.one_of(st.just('claims'), NAMES)))}")
+        for _ in range(draw(st.integers(0, 2))):
+            lines += ["[[contrasts]]", f"name = {toml_literal(draw(st.one_of(st.just('c'), NASTY_TEXT)))}",
+                      f"claim = {toml_literal(draw(NASTY_TEXT))}",
+                      f"reference = {toml_literal(draw(st.one_of(st.sampled_from(SCENARIOS), NAMES)))}",
+                      f"treatment = {toml_literal(draw(st.one_of(st.sampled_from(SCENARIOS), NAMES, VALUES)))}",
+                      f"expect = {toml_literal({draw(st.sampled_from(METRICS)): draw(st.sampled_from(['increase', 'decrease', 'similar', 'up']))})}"]
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_sweep_files(data):
+    text = data.draw(sweep_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = root / data.draw(st.sampled_from(["sweep.toml", "$s$.toml"]))
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        inputs = files_under(root)
+        if data.draw(st.integers(0, 3)) == 0:
+            check(["sweep", path.name, "--dry-run"], root, inputs, [])
+            assert files_under(root) == inputs  # a dry run writes nothing, ever
+            return
+        code = check(["sweep", path.name, "--workers", "1", "--out", "s"], root, inputs, ["s/manifest.json"])
+        if code == 0:
+            check(["analyze", "s"], root, files_under(root), ["s/report.html"])
