@@ -59,10 +59,18 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=
 
 
 def lever_value(section: str, leaf: str):
-    """Mostly plausible values for a lever, sometimes anything."""
-    kind = SECTIONS[section].model_fields[leaf].annotation
-    plausible = {bool: st.booleans(), int: st.integers(-5, 400), float: st.floats(-0.5, 30, allow_nan=False)}[kind]
-    return st.one_of(plausible, plausible, VALUES)
+    """Mostly values within the lever's range (so most files run), sometimes just outside it,
+    sometimes anything."""
+    field = SECTIONS[section].model_fields[leaf]
+    kind = field.annotation
+    if kind is bool:
+        return st.one_of(st.booleans(), st.booleans(), st.booleans(), VALUES)
+    lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), 0)
+    hi = next((m.le for m in field.metadata if hasattr(m, "le")), 1000)
+    hi = min(hi, lo + 100)  # keep accepted townships small and quick
+    inside = st.integers(int(lo), int(hi)) if kind is int else st.floats(lo, hi)
+    outside = st.sampled_from([lo - 1, hi * 10 + 1]).map(kind)
+    return st.one_of(inside, inside, inside, inside, outside, VALUES)
 
 
 @st.composite
@@ -91,7 +99,7 @@ def scenario_text(draw) -> str | bytes:
 
 # -- the property ----------------------------------------------------------------------------------
 
-def check(args: list[str], root: Path, inputs: set[str], results: list[str]) -> int:
+def check(args: list[str], root: Path, inputs: set[str], results: list[str], family: str) -> int:
     """Run `sandbox ARGS` in `root`: exit 0 and `results` exist, or exit 2, one error line, nothing written."""
     code, out, err = invoke(args, root)
     assert "Traceback" not in out + err, err
@@ -104,7 +112,7 @@ def check(args: list[str], root: Path, inputs: set[str], results: list[str]) -> 
         assert files_under(root) == inputs, f"{args} wrote {files_under(root) - inputs}"
     if OUTCOMES:
         with open(OUTCOMES, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"command": args[0], "exit": code}) + "\n")
+            fh.write(json.dumps({"family": family, "command": args[0], "exit": code}) + "\n")
     return code
 
 
@@ -127,10 +135,10 @@ def test_fuzz_scenario_files(data):
         inputs = files_under(root)
         command = data.draw(st.sampled_from(["validate", "run", "run"]))
         if command == "validate":
-            check(["validate", path.name], root, inputs, [])
+            check(["validate", path.name], root, inputs, [], "scenario files")
         else:
             check(["run", path.name, *small_run_options(data.draw), "--set", "villages=1", "--out", "o"],
-                  root, inputs, ["o/summary.parquet", "o/daily.parquet", "o/params.json"])
+                  root, inputs, ["o/summary.parquet", "o/daily.parquet", "o/params.json"], "scenario files")
 
 
 OPTION_VALUES = st.one_of(st.integers(-3, 5).map(str), st.integers(-(2**64), 2**64).map(str), st.just(str(2**63 - 1)),
@@ -169,7 +177,7 @@ def test_fuzz_cli_options(data):
             results = ["o/summary.parquet"]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        check(args, root, files_under(root), results)
+        check(args, root, files_under(root), results, "CLI options")
 
 
 @st.composite
@@ -242,9 +250,9 @@ def test_fuzz_sweep_files(data):
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
         inputs = files_under(root)
         if data.draw(st.integers(0, 3)) == 0:
-            check(["sweep", path.name, "--dry-run"], root, inputs, [])
+            check(["sweep", path.name, "--dry-run"], root, inputs, [], "sweep files")
             assert files_under(root) == inputs  # a dry run writes nothing, ever
             return
-        code = check(["sweep", path.name, "--workers", "1", "--out", "s"], root, inputs, ["s/manifest.json"])
+        code = check(["sweep", path.name, "--workers", "1", "--out", "s"], root, inputs, ["s/manifest.json"], "sweep files")
         if code == 0:
-            check(["analyze", "s"], root, files_under(root), ["s/report.html"])
+            check(["analyze", "s"], root, files_under(root), ["s/report.html"], "sweep files")
