@@ -60,6 +60,9 @@ def write_text(text: str, path: Path) -> None:
     _atomic(Path(path), write)
 
 
+MAX_OUT_NAME = 255 - len("..partial")
+
+
 def check_output_path(option: str, target: Path) -> Path:
     """A folder results may be renamed into: not the current folder or one holding it, not
     under a file. InputError otherwise; nothing is created."""
@@ -67,6 +70,14 @@ def check_output_path(option: str, target: Path) -> Path:
     if text.strip() == "":
         raise InputError(f"{option} '': give the name of a new folder for the results")
     target = Path(target)
+    if "\0" in text:
+        raise InputError(f"{option} {text}: a folder name cannot contain a NUL character")
+    for part in target.parts:
+        # the hidden `.NAME.partial` beside it must fit a file system's 255-byte names too
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_OUT_NAME:
+            shown = text if len(text) <= 80 else text[:80] + "…"
+            raise InputError(f"{option} {shown}: a name in this path is {len(part)} characters long; "
+                             f"folder names for results have at most {MAX_OUT_NAME} bytes")
     try:
         here, resolved = Path.cwd().resolve(), target.resolve()
     except OSError as exc:

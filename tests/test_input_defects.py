@@ -321,3 +321,9 @@ def test_compare_resumes_after_an_interruption(tmp_path, monkeypatch):
     assert pq.read_table(tmp_path / "whole" / "summary.parquet").equals(pq.read_table(tmp_path / "resumed" / "summary.parquet"))
     assert pq.read_table(tmp_path / "whole" / "daily.parquet").equals(pq.read_table(tmp_path / "resumed" / "daily.parquet"))
     assert not (tmp_path / ".resumed.partial").exists()
+
+
+def test_out_with_a_name_over_255_characters(tmp_path):
+    # found by the fuzz test: the check for an existing folder raised ENAMETOOLONG
+    line = refused(["compare", "--days", "2", "--out", "x" * 300], tmp_path)
+    assert line.startswith("error: --out " + "x" * 80 + "…: a name in this path is 300 characters long")
