@@ -361,7 +361,6 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
             factors.append(_listed(where, key, spec))
         else:
             raise InputError(f"{where}: {key} = {_short(spec)}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
-    d = exp.design
     _check_size(src, exp, factors)
     X, rows = _sample(src, exp, factors)
     points = []

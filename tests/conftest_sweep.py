@@ -30,6 +30,22 @@ SMALL_GRID = """
     kind = "grid"
 """
 
+# the smallest model sweep: one switch on a 300-resident, one-village township for two days
+TINY_SWEEP = """
+    base = "vertical_grid"
+    seed = 3
+    replications = 1
+    days = 2
+    metrics = ["trips_per_matter"]
+    [fixed]
+    residents = 300
+    villages = 1
+    [parameters]
+    one_window = [false, true]
+    [design]
+    kind = "grid"
+"""
+
 FAULTY = """
     function = "sweep_functions:faulty"
     seed = 5

@@ -116,6 +116,11 @@ def check(args: list[str], root: Path, inputs: set[str], results: list[str], fam
     return code
 
 
+def put(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
 def small_run_options(draw) -> list[str]:
     """Keeps accepted runs tiny: a few days of a few hundred residents (a township's own size
     and length are overridden; anything else in the file stands)."""
@@ -128,8 +133,7 @@ def test_fuzz_scenario_files(data):
     text = data.draw(scenario_text())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        path = root / data.draw(st.sampled_from(["mine.toml", "$x$.toml", "café.toml"]))
-        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        path = put(root / data.draw(st.sampled_from(["mine.toml", "$x$.toml", "café.toml"])), text)
         if data.draw(st.booleans()):  # a sibling it may extend
             (root / "sibling.toml").write_text('extends = "integrated_grid"\n[township]\nvillages = 1\n', encoding="utf-8")
         inputs = files_under(root)
@@ -246,8 +250,7 @@ def test_fuzz_sweep_files(data):
     text = data.draw(sweep_text())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        path = root / data.draw(st.sampled_from(["sweep.toml", "$s$.toml"]))
-        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        path = put(root / data.draw(st.sampled_from(["sweep.toml", "$s$.toml"])), text)
         inputs = files_under(root)
         if data.draw(st.integers(0, 3)) == 0:
             check(["sweep", path.name, "--dry-run"], root, inputs, [], "sweep files")

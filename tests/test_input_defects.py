@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest_sweep import TINY_SWEEP
 from inputs_support import files_under, invoke, one_error_line
 
 from sandbox.cli_support import OutputDir
@@ -37,20 +38,7 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
-SWEEP = """
-    base = "vertical_grid"
-    seed = 3
-    replications = 1
-    days = 2
-    metrics = ["trips_per_matter"]
-    [fixed]
-    residents = 300
-    villages = 1
-    [parameters]
-    one_window = [false, true]
-    [design]
-    kind = "grid"
-"""
+SWEEP = TINY_SWEEP
 
 
 # -- files that are not UTF-8 TOML ----------------------------------------------------------------

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest_sweep import TINY_SWEEP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,19 +58,7 @@ def test_the_core_install_compares_and_sweeps_without_optional_packages(tmp_path
                   "--set", "villages=1", "--workers", "2", "--out", "c", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "c" / "report.html").is_file()
-    (tmp_path / "g.toml").write_text(textwrap.dedent("""
-        base = "vertical_grid"
-        seed = 1
-        replications = 1
-        days = 2
-        [fixed]
-        residents = 300
-        villages = 1
-        [parameters]
-        one_window = [false, true]
-        [design]
-        kind = "grid"
-    """), encoding="utf-8")
+    (tmp_path / "g.toml").write_text(textwrap.dedent(TINY_SWEEP), encoding="utf-8")
     r = core_only("sweep", "g.toml", "--workers", "2", "--out", "g", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     r = core_only("sweep", "sobol_levers", "--dry-run", cwd=tmp_path)
