@@ -20,7 +20,7 @@ import pyarrow as pa
 from sandbox.claims import evaluate_contrast, verdict  # noqa: F401  (verdict: the one evaluator, re-exported)
 from sandbox.errors import InputError
 from sandbox.experiments.runner import FAILED, OK
-from sandbox.experiments.store import Store, read_manifest
+from sandbox.experiments.store import FORMAT, Store, read_manifest
 from sandbox.scenario import scenario_label
 from sandbox.stats import mean_ci
 
@@ -62,9 +62,14 @@ class Analysis:
 
 def analyse(root: Path) -> Analysis:
     root = Path(root)
-    manifest = read_manifest(root) if root.is_dir() else None
+    try:
+        manifest = read_manifest(root) if root.is_dir() else None
+    except OSError as exc:
+        raise InputError(f"{root}: cannot read: {exc.strerror or exc}") from None
     if manifest is None:
         raise InputError(f"{root}: no sweep results here (no manifest.json); give the folder `sandbox sweep` wrote")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(f"{root}/manifest.json: not a manifest written by `sandbox sweep` (format {FORMAT})")
     table = Store(root).table()
     n_points, reps = len(manifest["points"]), manifest["replications"]
     values = {m: np.full((n_points, reps), np.nan) for m in manifest["metrics"]}

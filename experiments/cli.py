@@ -154,17 +154,20 @@ def analyze(
     Tables go to DIR/analysis/*.parquet (rewritten each time; the runs are never touched)."""
     from sandbox.experiments.analysis import analyse
     from sandbox.experiments.report import render
-    from sandbox.outputs import write_parquet, write_text
+    from sandbox.outputs import output_error, write_parquet, write_text
 
     out, err = _consoles()
     if out_file is not None and out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"--out {out_file}: the report is HTML; give a file name ending in .html")
     a = analyse(directory)
     html = render(a)
-    for name, table in a.tables().items():
-        write_parquet(table, directory / "analysis" / f"{name}.parquet")
     target = out_file or directory / "report.html"
-    write_text(html, target)
+    try:
+        for name, table in a.tables().items():
+            write_parquet(table, directory / "analysis" / f"{name}.parquet")
+        write_text(html, target)
+    except OSError as exc:
+        raise output_error("--out" if out_file else "analyze", out_file or directory, exc) from None
     for note in a.notes:
         err.print(note, highlight=False, soft_wrap=True)
     _print_headlines(a, out)

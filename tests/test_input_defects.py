@@ -315,3 +315,11 @@ def test_out_with_a_name_over_255_characters(tmp_path):
     # found by the fuzz test: the check for an existing folder raised ENAMETOOLONG
     line = refused(["compare", "--days", "2", "--out", "x" * 300], tmp_path)
     assert line.startswith("error: --out " + "x" * 80 + "…: a name in this path is 300 characters long")
+
+
+def test_analyze_refuses_what_sweep_did_not_write(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "manifest.json").write_text("[1, 2]", encoding="utf-8")
+    assert refused(["analyze", "notes"], tmp_path) == \
+        "error: notes/manifest.json: not a manifest written by `sandbox sweep` (format grassroots-sandbox-sweep/1)"
+    assert refused(["analyze", "x" * 300], tmp_path).startswith("error: " + "x" * 300 + ": ")
