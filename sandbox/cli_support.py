@@ -52,7 +52,7 @@ class OutputDir:
     writing becomes one message, and the partial folder is removed.
     """
 
-    def __init__(self, target: Path, option: str = "--out"):
+    def __init__(self, target: Path, option: str = "--out", resumable: bool = False):
         from sandbox.outputs import check_output_path, output_error
 
         self.option = option
@@ -80,6 +80,10 @@ class OutputDir:
             self._remove_created()
             raise output_error(option, self.target, exc) from None
         self._refuse_existing()  # again, under the lock: another command may have finished just now
+        if not resumable and self.resume.exists():
+            self._lock.release()
+            raise InputError(f"{option} {self.target}: {self.resume}/ holds the finished runs of an interrupted "
+                             "`sandbox compare`; rerun that command to finish it, or choose another folder")
         for stray in self.partial.iterdir():  # left by a command that was killed: not resumable
             if stray.name not in (".lock", RESUME):
                 shutil.rmtree(stray) if stray.is_dir() else stray.unlink()

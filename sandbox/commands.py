@@ -145,7 +145,7 @@ def compare(
     for label, scen in built.items():
         check_memory(scen, label, parallel)
     target = out_dir if out_dir is not None else Path("results") / f"compare-{stamp()}"
-    outdir = OutputDir(target)  # claimed before any run: a bad --out costs nothing
+    outdir = OutputDir(target, resumable=True)  # claimed before any run: a bad --out costs nothing
     with outdir as tmp:
         outdir.keep = True  # finished runs survive an interruption, for the same command to resume
         try:

@@ -294,12 +294,16 @@ def test_compare_resumes_after_an_interruption(tmp_path, monkeypatch):
     assert code == 0, err
     # a first attempt at --out resumed, interrupted after one replication of each scenario
     built = {n: build_scenario(n, days=3, residents=300, villages=1) for n in ("base", "integrated_grid")}
-    first = OutputDir(tmp_path / "resumed")
+    first = OutputDir(tmp_path / "resumed", resumable=True)
     first.keep = True
     with pytest.raises(KeyboardInterrupt), first as tmp:
         compare(built, 1, seed=1, workers=1, resume=tmp / RESUME)
         raise KeyboardInterrupt
     assert len(list((tmp_path / ".resumed.partial" / RESUME / "runs").rglob("run-*.parquet"))) == 2
+    # another command may not take that folder over
+    line = refused(["run", "base", "--days", "2", "--out", "resumed"], tmp_path)
+    assert line.endswith("holds the finished runs of an interrupted `sandbox compare`; rerun that command to "
+                         "finish it, or choose another folder")
     calls = []
     real = runner._simulate
     monkeypatch.setattr(runner, "_simulate", lambda params, seed: calls.append(seed) or real(params, seed))
