@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -218,7 +219,7 @@ class Store:
             "points": [{"point": p.index, "scenario": p.scenario, "values": p.values} for p in plan.points],
             "scenarios": plan.scenarios,
             "contrasts": plan.contrasts,
-            "versions": {**_versions(), "python": sys.version.split()[0], "platform": platform.platform()},
+            "versions": {**_versions(), "python": sys.version.split()[0], "platform": _platform()},
             "created": now,
             "updated": now,
         }
@@ -235,6 +236,7 @@ def _columns(plan: Plan) -> dict[str, str]:
     return out
 
 
+@cache
 def _versions() -> dict[str, str]:
     out = {}
     for name in PACKAGES:
@@ -243,3 +245,8 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return out
+
+
+@cache
+def _platform() -> str:
+    return platform.platform()
