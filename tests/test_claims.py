@@ -50,7 +50,7 @@ def test_the_evaluator_reads_the_paired_ci():
     assert verdict("increase", -1.0, 2.0, 0.05) == "inconclusive"
     assert verdict("similar", -0.04, 0.03, 0.05) == "supported"
     assert verdict("similar", 0.06, 0.2, 0.05) == "contradicted"
-    c = {"name": "x", "expect": {"m": "increase"}, "at_most": {"m": 5.0}, "similar_within": 0.05}
+    c = {"name": "x", "expect": {"m": "increase"}, "at_most": {"m": 6.0}, "similar_within": 0.05}
     rows = evaluate_contrast(c, {"m": [1.0, 2.0, 3.0]}, {"m": [2.0, 3.1, 3.9]})
-    assert [r["verdict"] for r in rows] == ["supported", "supported"]  # +1 paired; treatment mean 3 ± 2.4 under 5
+    assert [r["verdict"] for r in rows] == ["supported", "supported"]  # +1 paired; treatment mean 3 ± 2.4, under 6
     assert rows[0]["difference"] == pytest.approx(1.0)
