@@ -21,7 +21,6 @@ CLAIMS_SWEEP = """
 """
 
 
-@pytest.mark.slow
 def test_every_claim_holds_and_vanishes_when_its_mechanism_is_off(tmp_path):
     out = tmp_path / "claims"
     r = cli("sweep", write_def(tmp_path, "claims_small", CLAIMS_SWEEP), "--workers", "2", "--out", out, allow_code=False)
