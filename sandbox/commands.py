@@ -63,9 +63,9 @@ def run(
     scen = build_scenario(scenario, **overrides(days, residents, set_))
     name = scenario_label(scenario)
     check_memory(scen, name)
-    _say_inert(scen)
     target = out_dir if out_dir is not None else Path("results") / f"run-{name}-{stamp()}"
     with OutputDir(target) as tmp:  # claimed before the run: a bad --out costs nothing
+        _say_inert(scen)  # once nothing can refuse the run any more
         with progress() as bar:
             task = bar.add_task(f"{name} seed {seed}", total=scen.run.days)
             res = simulate(scen, seed=seed, name=name, progress=lambda d: bar.update(task, completed=d))

@@ -327,3 +327,11 @@ def test_analyze_refuses_what_sweep_did_not_write(tmp_path):
     assert refused(["analyze", "notes"], tmp_path) == \
         "error: notes/manifest.json: not a manifest written by `sandbox sweep` (format grassroots-sandbox-sweep/1)"
     assert refused(["analyze", "x" * 300], tmp_path).startswith("error: " + "x" * 300 + ": ")
+
+
+def test_a_refused_run_prints_only_its_error_not_notes_before_it(tmp_path):
+    # leftover stations without one window is inert (a note), and --out is refused: one line
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "keep").write_text("mine")
+    line = refused(["run", "base", "--days", "2", "--set", "leftover_station_share=0.3", "--out", "o"], tmp_path)
+    assert line.endswith("already exists and is not empty; choose another folder (results are never overwritten)")
