@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sandbox.agents.cadre import ACTIVITIES
+from sandbox.metric_registry import activities, participation_window_days
 
 GROUPS = ("all", "elderly", "not_elderly", "low_literacy", "not_low_literacy", "remote", "not_remote")
 MAX_TRIPS = 64
 # Reference points of the indices (measurement, not behaviour; docs/metrics.md). Each index term
 # is x / (x + reference) or 1 / (1 + x / reference): it is 0.5 at the reference and never capped.
-PARTICIPATION_WINDOW = 90  # days: a resident who took part within this window counts as participating
 ORDER_REFERENCE = 5.0      # disorder residents see per 1,000 residents that halves the order index
 PARTICIPATION_REFERENCE = 0.15  # share participating that gives half marks on that vitality term
 GROUPS_REFERENCE = 1.0     # active resident groups per 1,000 residents that give half marks
@@ -113,7 +112,7 @@ def snapshot(model) -> dict[str, float]:
         s[f"share_online_{g}"] = _ratio(o.online[gi], o.settled[gi])
     # cadre burden: mean hours per serving cadre today, by activity; what was asked; fatigue
     hours = model.cadre_hours_today()
-    for k in (*ACTIVITIES, "demanded", "owed"):
+    for k in (*activities(), "demanded", "owed"):
         s[f"cadre_{k}_hours"] = hours.get(k, 0.0)
     s["cadre_fatigue"] = hours.get("fatigue", 0.0)
     s["cadres_left"] = model.cadres_left
@@ -144,7 +143,7 @@ def snapshot(model) -> dict[str, float]:
     s["disputes_settled"] = model.disputes_settled
     s["share_disputes_mediated"] = _ratio(model.disputes_settled, model.disputes_settled + model.disputes_faded)
     # vitality
-    recent = (day - pop.last_part) <= PARTICIPATION_WINDOW
+    recent = (day - pop.last_part) <= participation_window_days()
     s["participation"] = float(recent.mean())
     s["ever_participated"] = float(np.mean(pop.last_part >= 0))
     s["active_groups"] = float(np.sum(model.groups))
