@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import mesa
 
-# hours spent today, by activity (the metric registry names them cadre_<activity>_hours)
-UPWARD = ("reporting", "delivery", "work_groups", "inspections", "stability")
-RESIDENT = ("face_to_face", "mediation", "facilitation")
-ACTIVITIES = (*UPWARD, *RESIDENT, "slack", "overtime", "unfinished")
+from sandbox.metric_registry import activities
+
+# hours spent today, by activity, as the metric registry lists them (cadre_<activity>_hours)
+UPWARD = activities(faces=("above",))
+RESIDENT = activities(faces=("residents",))
+ACTIVITIES = activities()
 TASK_ACTIVITY = {"form": "reporting", "delivery": "delivery", "meeting": "inspections", "campaign": "inspections",
                  "review": "inspections", "escalation": "stability"}
 
@@ -25,11 +27,12 @@ TASK_ACTIVITY = {"form": "reporting", "delivery": "delivery", "meeting": "inspec
 class Task:
     """A piece of work owed upward: hours of effort left, and the day it is due."""
 
-    __slots__ = ("kind", "hours", "due", "span", "paper", "perfunctory")
+    __slots__ = ("kind", "hours", "due", "span", "paper", "perfunctory", "share")
 
     def __init__(self, kind: str, hours: float, due: int, span: int, paper: bool = False):
         self.kind, self.hours, self.due, self.span, self.paper = kind, hours, due, max(1, span), paper
         self.perfunctory = False
+        self.share = 1.0  # the part of one piece of work this task is (a form divided among cadres)
 
 
 class Cadre(mesa.Agent):

@@ -19,7 +19,7 @@ from sandbox.scenario import read_toml_text, resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 KINDS = ("grid", "lhs", "sobol", "morris", "contrasts")
-DIRECTIONS = ("increase", "decrease", "similar")
+DIRECTIONS = ("increase", "decrease", "similar", "not_lower")
 
 
 class Strict(BaseModel):
@@ -45,7 +45,7 @@ class Contrast(Strict):
     reference: str | Arm
     treatment: str | Arm
     set: dict[str, Any] = Field({}, description="levers applied to both arms (e.g. a mechanism switched off)")
-    expect: dict[str, Literal["increase", "decrease", "similar"]] = Field(min_length=1)
+    expect: dict[str, Literal["increase", "decrease", "similar", "not_lower"]] = Field(min_length=1)
     at_most: dict[str, float] = Field({}, description="metric → bound the treatment's mean must stay under")
     similar_within: float = Field(0.05, gt=0.0, description="'similar': the 95 % CI of the difference lies within ±this")
 

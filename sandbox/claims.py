@@ -19,7 +19,7 @@ from sandbox.scenarios import DATA_DIR
 from sandbox.stats import mean_ci, paired_diff_ci
 
 SIMILAR = 0.05  # default tolerance of "similar"
-DIRECTIONS = ("increase", "decrease", "similar")
+DIRECTIONS = ("increase", "decrease", "similar", "not_lower")
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,16 @@ def claims(path: Path = DATA_DIR / "claims.toml") -> dict[str, Claim]:
 
 
 def verdict(expect: str, lo: float, hi: float, tol: float) -> str:
-    """'supported' when the 95 % CI lies wholly on the expected side (or within ±tol for
-    'similar'), 'contradicted' when wholly on the other, else 'inconclusive'."""
+    """'supported' when the 95 % CI lies wholly on the expected side (within ±tol for 'similar',
+    above −tol for 'not_lower'), 'contradicted' when wholly on the other, else 'inconclusive'."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return "inconclusive"
     if expect == "increase":
         return "supported" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
     if expect == "decrease":
         return "supported" if hi < 0 else "contradicted" if lo > 0 else "inconclusive"
+    if expect == "not_lower":
+        return "supported" if lo >= -tol else "contradicted" if hi < -tol else "inconclusive"
     return "supported" if -tol <= lo and hi <= tol else "contradicted" if lo > tol or hi < -tol else "inconclusive"
 
 

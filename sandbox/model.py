@@ -12,6 +12,7 @@ import numpy as np
 
 from sandbox import campaigns, cocreation, escalation, mediation, public_problems, reporting
 from sandbox.agents import Cadre, Department, GridWorker, Resident
+from sandbox.agents.cadre import Task
 from sandbox.agents.population import Population
 from sandbox.catalogue import departments, matter_types
 from sandbox.errors import InputError
@@ -265,12 +266,22 @@ class TownshipModel(mesa.Model):
         c.tasks.append(task)
         c.load += task.hours
 
+    def share_task(self, village: int, kind: str, hours: float, due: int, span: int, paper: bool = False) -> None:
+        """Work of more than a day (a consolidated form) is divided among the village's cadres;
+        one of them carries the paper."""
+        cadres = [c for c in self.village_cadres[village] if c.active] or self.village_cadres[village]
+        for i, c in enumerate(cadres):
+            part = Task(kind, hours / len(cadres), due, span, paper=paper and i == 0)
+            part.share = 1.0 / len(cadres)
+            c.tasks.append(part)
+            c.load += part.hours
+
     def task_done(self, cadre: Cadre, task, day: int) -> None:
         reporting.done(self, cadre, task, day)
 
     def task_missed(self, cadre: Cadre, task) -> None:
         if task.kind == "form":
-            self.forms_missed += 1
+            self.forms_missed += task.share
 
     def cadre_left(self, cadre: Cadre, day: int) -> None:
         """A cadre leaves: the owed work passes to the colleagues who stay."""

@@ -220,13 +220,14 @@ class Grid(Section):
     problem_rate: float = lever(0.06, 0.0, 10.0, "public-space problems per 1,000 residents daily", ASSUMED + ".")
     in_grid_resolution: float = lever(0.15, 0.0, 1.0, "share of found problems a grid worker can settle alone", ARTICLE + ": 发现问题靠格内、解决问题靠格外.")
     outside_capacity: float = lever(0.69, 0.0, 100.0, "problems departments settle per 10,000 residents daily", CALIBRATED)
+    outside_response_days: float = lever(3.0, 0.0, 250.0, "mean working days before departments outside the grid can act on a reported problem (filing, dispatch, arranging the work)", ASSUMED + ": about half a working week (Tianmen's on-time share, G9, is kept for validation, not used here).")
     problem_fade: float = lever(0.01, 0.0, 1.0, "daily chance a reported problem nobody acts on fades or is dealt with privately", ASSUMED + ".")
     backlog_grievance: float = lever(0.0003, 0.0, 0.1, "grievance added daily to residents of a cell with a reported problem left unsolved", ASSUMED + ".")
 
 
 class Escalation(Section):
     grievance_threshold: float = lever(0.2, 0.0, 0.99, "grievance above which a resident starts to consider escalating", ASSUMED + ".")
-    escalation_prob: float = lever(0.05, 0.0, 1.0, "daily chance of escalating at full grievance", ASSUMED + "; not identified by the published figures used so far.")
+    escalation_prob: float = lever(0.1, 0.0, 1.0, "daily chance of escalating at full grievance", ASSUMED + ": puts a vertical township near 5 escalations per 1,000 residents a year, the order of national letters-and-visits volumes in the 2010s (unverified, from memory).")
     escalation_curvature: float = lever(2.0, 0.5, 6.0, "how sharply the chance rises above the threshold (1 = linearly)", ASSUMED + ".")
     repeat_damping: float = lever(0.5, 0.0, 1.0, "chance of escalating again, relative to the previous time", ASSUMED + ": petitioners tire; repeat petitions are rarer.")
     escalation_relief: float = lever(0.5, 0.0, 1.0, "share of grievance an escalation relieves (the county takes the matter up)", ASSUMED + ".")

@@ -18,12 +18,13 @@ ON_TIME_DAYS = 5  # a measurement, not behaviour: "closed on time" = within a wo
 
 
 class Problem:
-    __slots__ = ("cell", "village", "created", "detected", "resolved", "by")
+    __slots__ = ("cell", "village", "created", "detected", "resolved", "by", "ready")
 
     def __init__(self, cell: int, village: int, day: int):
         self.cell, self.village, self.created = cell, village, day
         self.detected = self.resolved = None
         self.by = None
+        self.ready = 0.0  # the day departments outside the grid can act on it
 
 
 def arise(model, day: int) -> None:
@@ -56,6 +57,8 @@ def detect(model, day: int) -> None:
             if rng.random() < p.grid.in_grid_resolution:
                 resolve(model, pr, day, "grid")
             else:
+                # handing a problem outside the grid takes time: filing, dispatch, arranging the work
+                pr.ready = day + model.rng.exponential(p.grid.outside_response_days) if p.grid.outside_response_days > 0 else day
                 model.backlog.append(pr)
         else:
             left.append(pr)
@@ -63,16 +66,21 @@ def detect(model, day: int) -> None:
 
 
 def solve_outside(model, day: int) -> None:
-    """Departments outside the grid settle the oldest reported problems, at their capacity;
-    some others fade."""
+    """Departments outside the grid settle the oldest reported problems they can act on yet, at
+    their capacity; some others fade."""
     g = model.p.grid
     model.outside_credit += g.outside_capacity * model.population.n / 10000.0
-    n = min(int(math.floor(model.outside_credit)), len(model.backlog))
-    for pr in model.backlog[:n]:
-        resolve(model, pr, day, "department")
-    model.backlog = model.backlog[n:]
-    model.outside_credit -= n
-    if not model.backlog:  # capacity unused today is not saved up
+    n = int(math.floor(model.outside_credit))
+    keep = []
+    for pr in model.backlog:
+        if n > 0 and pr.ready <= day:
+            resolve(model, pr, day, "department")
+            n -= 1
+            model.outside_credit -= 1
+        else:
+            keep.append(pr)
+    model.backlog = keep
+    if n > 0:  # capacity unused today is not saved up
         model.outside_credit = min(model.outside_credit, 1.0)
     if g.problem_fade > 0 and model.backlog:
         rng = model.random

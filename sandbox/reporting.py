@@ -65,15 +65,18 @@ def arrive(model, day: int) -> None:
                                 (rng.poisson(one * mult) if one > 0 else 0, load.merged_fields)):
             for _ in range(n_forms):
                 paper = rng.random() < r.paper_share
-                model.assign_task(v, Task("form", fields * effort_per_field, day + r.form_deadline_days,
-                                          r.form_deadline_days, paper=paper))
+                hours = fields * effort_per_field
+                if hours > p.staffing.hours_per_day:
+                    model.share_task(v, "form", hours, day + r.form_deadline_days, r.form_deadline_days, paper)
+                else:
+                    model.assign_task(v, Task("form", hours, day + r.form_deadline_days, r.form_deadline_days, paper=paper))
                 model.forms_arrived += 1
 
 
 def done(model, cadre, task, day: int) -> None:
     """A finished paper form still has to be carried to the township."""
     if task.kind == "form":
-        model.forms_done += 1
-        model.forms_perfunctory += task.perfunctory
+        model.forms_done += task.share
+        model.forms_perfunctory += task.share * task.perfunctory
         if task.paper and model.p.reporting.delivery_hours > 0:
             cadre.tasks.append(Task("delivery", model.p.reporting.delivery_hours, day + 1, 1))

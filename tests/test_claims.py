@@ -10,7 +10,7 @@ from sandbox.claims import claims, evaluate_contrast, verdict
 CLAIMS_SWEEP = """
     base = "base"
     seed = 1
-    replications = 8
+    replications = 12
     days = 120
     claims = "claims"
     [fixed]
