@@ -16,7 +16,6 @@ posterior on one core, many cores or a cluster.
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import random
 import tomllib

@@ -11,10 +11,10 @@ import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sandbox.glossary import term  # noqa: E402
+from sandbox.glossary import term
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -192,7 +192,8 @@ def levers(
     markdown: Annotated[bool, typer.Option("--markdown", help="print the Markdown table of docs/calibration.md")] = False,
 ) -> None:
     """Every lever: section, names (中文/English), default, range and where the number comes from."""
-    from sandbox.lever_table import lever_rows, markdown as as_markdown
+    from sandbox.lever_table import lever_rows
+    from sandbox.lever_table import markdown as as_markdown
 
     if markdown:
         print(as_markdown(), end="")

@@ -34,7 +34,6 @@ def mediate(model, day: int, village_hours: list[float]) -> list[float]:
     the township's with its mediators' hours. Returns the hours each village used."""
     p = model.p
     g = p.governance
-    rng = model.random
     used = [0.0] * len(village_hours)
     for v, hours in enumerate(village_hours):
         left = hours

@@ -40,7 +40,7 @@ class TownshipModel(mesa.Model):
             raise InputError(f"seed = {rng!r}: must be a whole number from 0 to {2**63 - 1}")
         super().__init__(rng=rng)
         # a Scenario is used as given (resolved once); a name or path is loaded and validated here
-        self.p = p = scenario if isinstance(scenario, Scenario) and not params else build_scenario(scenario, **params)
+        self.p = scenario if isinstance(scenario, Scenario) and not params else build_scenario(scenario, **params)
         self._build_township()
         self._build_departments()
         self._build_people()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-
 ON_TIME_DAYS = 5  # a measurement, not behaviour: "closed on time" = within a working week of being reported
 
 

@@ -75,15 +75,15 @@ def test_headline_is_one_list_for_compare_and_sweeps():
 
 
 def test_cadre_activities_in_stacking_order_and_every_activity_recorded(run):
-    assert activities() == ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face",
-                            "mediation", "overtime", "unfinished")
-    assert activities(by="cadre") == tuple(a for a in activities() if a != "mediation")
+    assert activities() == ("reporting", "delivery", "work_groups", "inspections", "stability", "face_to_face",
+                            "mediation", "facilitation", "slack", "overtime", "unfinished")
+    assert activities(by="model") == ("face_to_face", "mediation", "facilitation")  # the model credits what residents took
     for a in activities():
         assert activity_metric(a) in run.summary
-    # a cadre's day stacks to the working hours (mediation is part of face-to-face time)
-    day = stacked_hours({a: run.summary[activity_metric(a)] for a in activities(faces=("above", "residents"))})
+    # a cadre's day stacks to the working hours plus overtime: no hour counted twice or lost
+    day = stacked_hours({a: run.summary[activity_metric(a)] for a in activities(faces=("above", "residents", "spare"))})
     assert run.summary["cadre_mediation_hours"] > 0
-    assert sum(day.values()) == pytest.approx(8.0, abs=1e-6)
+    assert sum(day.values()) == pytest.approx(8.0 + run.summary["cadre_overtime_hours"], abs=1e-6)
 
 
 def test_participation_window_is_one_number_in_labels_and_model():

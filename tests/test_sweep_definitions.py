@@ -132,7 +132,7 @@ BAD = {
                                 "No module named 'sandbox.experiments.nowhere'"),
     "contrast direction": ('seed = 1\nreplications = 2\n[design]\nkind = "contrasts"\n[[contrasts]]\nname = "c"\n'
                            'reference = "base"\ntreatment = "integrated_grid"\nexpect = { escalations = "down" }\n',
-                           '{p}: contrasts[0].expect.escalations = "down": must be one of increase, decrease, similar'),
+                           '{p}: contrasts[0].expect.escalations = "down": must be one of increase, decrease, similar, not_lower'),
     "invalid TOML": ("seed = = 1\n", "{p}: invalid TOML: Invalid value (at line 1, column 8)"),
 }
 
