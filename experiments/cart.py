@@ -90,7 +90,8 @@ def _bounds(path: list[tuple[str, str, float]]) -> dict[str, tuple[float | None,
 
 def _rule(bounds, origin, lang: str) -> str:
     parts = []
-    for f, (lo, hi) in bounds.items():
+    for f in (f for f in origin if f in bounds):  # in the order of the levers, not of the splits
+        lo, hi = bounds[f]
         lever, value = origin[f]
         label = lever_label(lever, lang)
         if value is True:  # a 0/1 switch

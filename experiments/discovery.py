@@ -24,7 +24,6 @@ from sandbox.experiments.store import Store, read_manifest
 from sandbox.experiments.where import Where, check_metric, resolve_factor
 
 SIGNIFICANT = 0.05                 # quasi-p below this: the restriction is unlikely to be chance
-RESAMPLES = 10                     # PRIM reruns on half the data for the reproducibility check
 
 
 @dataclass
@@ -51,6 +50,7 @@ class Settings:
     step: int | None = None
     depth: int = 3
     seed: int = 0
+    resamples: int = 10    # PRIM reruns on half the data, for the reproducibility check (0: skip)
 
 
 def load_cases(root: Path, where: Where) -> Cases:
@@ -178,28 +178,29 @@ def quiet_ema():
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"ema_workbench\..*")
 
 
-def run_prim(cases: Cases, s: Settings) -> PrimResult:
+def run_prim(X: pd.DataFrame, y: np.ndarray, s: Settings) -> PrimResult:
+    """PRIM's first box on (X, y); the step chosen by `choose_step` unless `s.step` names one."""
     with warnings.catch_warnings():
         quiet_ema()
         from ema_workbench.analysis import prim
 
-        box = prim.Prim(cases.X, cases.y, peel_alpha=s.peel_alpha, paste_alpha=s.paste_alpha, mass_min=s.mass_min).find_box()
+        box = prim.Prim(X, y, peel_alpha=s.peel_alpha, paste_alpha=s.paste_alpha, mass_min=s.mass_min).find_box()
         if box is None:
-            raise InputError(f"--where \"{cases.where.text}\": PRIM found no box (too few cases of interest for mass_min = {s.mass_min})")
+            raise InputError(f"PRIM found no box: too few cases of interest for --mass-min {s.mass_min:g}")
         traj = box.peeling_trajectory.reset_index(drop=True)
         steps = len(traj)
         restricted = [sorted(box.p_values[i]) for i in range(steps)]
         chosen = s.step if s.step is not None else choose_step(traj, s.min_coverage)
         if not 0 <= chosen < steps:
             raise InputError(f"--step {s.step}: the peeling trajectory has steps 0 … {steps - 1}")
-        reproduce = box.resample(chosen, iterations=RESAMPLES, rng=s.seed) if restricted[chosen] else pd.DataFrame()
+        reproduce = box.resample(chosen, iterations=s.resamples, rng=s.seed) if restricted[chosen] and s.resamples else pd.DataFrame()
     out = pd.DataFrame({
         "step": np.arange(steps), "coverage": traj["coverage"].astype(float), "density": traj["density"].astype(float),
         "mass": traj["mass"].astype(float), "mean": traj["mean"].astype(float), "n": traj["n"].astype("int64"),
         "k": traj["k"].astype("int64"), "res_dim": traj["res_dim"].astype("int64"),
         "restricted": [", ".join(r) for r in restricted], "chosen": np.arange(steps) == chosen})
     limits = _limits(box, chosen, reproduce)
-    return PrimResult(out, chosen, limits, _inside(cases.X, box.box_lims[chosen]))
+    return PrimResult(out, chosen, limits, _inside(X, box.box_lims[chosen]))
 
 
 def choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:

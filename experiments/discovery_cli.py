@@ -46,6 +46,7 @@ def discover(
     paste_alpha: Annotated[float, typer.Option(help="PRIM: share of points pasted back per step")] = 0.05,
     mass_min: Annotated[float, typer.Option(help="PRIM: smallest share of points a box may hold")] = 0.05,
     depth: Annotated[int, typer.Option(help="CART: depth of the tree")] = 3,
+    resamples: Annotated[int, typer.Option(help="PRIM reruns on half the data to check the box is reproducible (0: skip)")] = 10,
 ) -> None:
     """Scenario discovery: where in the swept lever space does an outcome happen? PRIM boxes (EMA
     Workbench) with their peeling trajectory and significance, and a CART tree (scikit-learn).
@@ -61,6 +62,8 @@ def discover(
     _check_fraction("--mass-min", mass_min, 0.0, 1.0)
     if not 1 <= depth <= 10:
         raise InputError(f"--depth {depth}: must be a whole number from 1 to 10")
+    if not 0 <= resamples <= 1000:
+        raise InputError(f"--resamples {resamples}: must be a whole number from 0 to 1000")
     if step is not None and step < 0:
         raise InputError(f"--step {step}: must be 0 or more")
     require("ema_workbench", "sklearn", "jinja2")
@@ -68,11 +71,11 @@ def discover(
     from sandbox.experiments.cart import fit_tree
     from sandbox.experiments.discovery import Settings, load_cases, run_prim
 
-    settings = Settings(peel_alpha, paste_alpha, mass_min, min_coverage, step, depth)
+    settings = Settings(peel_alpha, paste_alpha, mass_min, min_coverage, step, depth, resamples=resamples)
     cases = load_cases(results, w)
     target = out_dir or results / f"discovery-{w.slug()}"
     guard = OutputDir(target)  # refuses an existing, non-empty folder before any work
-    prim = run_prim(cases, settings)
+    prim = run_prim(cases.X, cases.y, settings)
     tree = fit_tree(cases.X, cases.y, depth, settings.seed)
     with guard as tmp:
         m = discovery_report.write(tmp, cases, prim, tree, settings)

@@ -73,7 +73,7 @@ def _manifest(cases: Cases, prim: PrimResult, tree: TreeResult, s: Settings, lev
                                                                "treatment": cases.factor[2]}},
         "settings": {"peel_alpha": s.peel_alpha, "paste_alpha": s.paste_alpha, "mass_min": s.mass_min,
                      "min_coverage": s.min_coverage, "step": s.step, "depth": s.depth, "significance": SIGNIFICANT,
-                     "resamples_seed": s.seed},
+                     "resamples": s.resamples, "resamples_seed": s.seed},
         "counts": {"rows": len(cases.y), "cases": int(cases.y.sum()), "design_points": len(m["points"])},
         "levers": levers,
         "box": {"step": prim.chosen, "coverage": float(chosen["coverage"]), "density": float(chosen["density"]),

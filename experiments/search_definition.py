@@ -131,6 +131,9 @@ def load_search(name_or_path: str | Path, directory: Path = SEARCHES_DIR) -> tup
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     data.setdefault("name", path.stem)
+    for table in ("decisions", "uncertain"):  # `lever = [a, b]` is short for `lever = { values = [a, b] }`
+        if isinstance(data.get(table), dict):
+            data[table] = {k: {"values": v} if isinstance(v, list) else v for k, v in data[table].items()}
     try:
         search = Search.model_validate(data)
     except ValidationError as exc:
@@ -160,17 +163,21 @@ def _describe(path: Path, err: dict[str, Any]) -> str:
         what = f" ({field.description})" if field is not None and field.description else ""
         return f"{path}: missing key '{loc}'{what}"
     if err["loc"][:1] == ("objectives",):
-        return f"{path}: {loc} = {toml_value(err.get('input'))}: must be \"min\" or \"max\""
+        return f"{path}: {loc} = {shown(err.get('input'))}: must be \"min\" or \"max\""
     if loc == "name":
         return f"{path}: name = {toml_value(err['input'])}: must be letters, digits, '_' or '-' (it names the results folder)"
     msg = err["msg"].removeprefix("Value error, ")
     msg = msg[0].lower() + msg[1:]
-    shown = toml_value(err["input"]) if not isinstance(err.get("input"), dict) else _inline(err["input"])
-    return f"{path}: {loc} = {shown}: {msg}"
+    return f"{path}: {loc} = {shown(err.get('input'))}: {msg}"
 
 
-def _inline(d: dict) -> str:
-    return "{ " + ", ".join(f"{k} = {_inline(v) if isinstance(v, dict) else toml_value(v)}" for k, v in d.items()) + " }"
+def shown(value: Any) -> str:
+    """A value as written in TOML, tables and arrays included."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {shown(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return toml_value(value)
 
 
 def _model_at(loc: tuple) -> type[BaseModel]:

@@ -97,7 +97,7 @@ def manifest(plan: SearchPlan) -> dict[str, Any]:
         "seeds": "common", "replications": s.replications, "base": plan.base_name, "fixed": plan.fixed,
         "decisions": [{**f.describe(), "cost": plan.costs.get(f.name, {})} for f in plan.decisions],
         "uncertain": [{**f.describe(), "reference": plan.reference[f.name]} for f in plan.uncertain],
-        "objectives": plan.objectives,
+        "objectives": [[m, d] for m, d in plan.objectives.items()],  # a list: the manifest's keys are sorted
         "constraints": {k: b.model_dump(exclude_none=True) for k, b in s.constraints.items()},
         "satisfice": {k: b.model_dump(exclude_none=True) for k, b in plan.satisfice.items()},
         "algorithm": s.algorithm.model_dump(), "robustness": s.robustness.model_dump(exclude={"satisfice"}),

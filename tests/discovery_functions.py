@@ -25,3 +25,11 @@ def zdt1(params: dict[str, Any], seed: int) -> dict[str, float]:
 
 
 ZDT1_HV = 1.21 - 1.0 / 3.0  # hypervolume of the true front with reference point (1.1, 1.1): 1.1² − ∫₀¹ (1 − √f) df
+
+
+def planted_effect(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """A reform (`arm` true) that lowers y by 1 everywhere except inside the planted box, where it
+    backfires (+1); a level that varies with c, and a little seed noise, in both arms."""
+    inside = all(lo <= params[k] <= hi for k, (lo, hi) in PLANTED.items())
+    effect = (1.0 if inside else -1.0) if params["arm"] else 0.0
+    return {"y": 3.0 * params["c"] + effect + (seed % 5) / 100.0}
