@@ -51,6 +51,7 @@ class Settings:
     depth: int = 3
     seed: int = 0
     resamples: int = 10    # PRIM reruns on half the data, for the reproducibility check (0: skip)
+    boxes: int = 2         # PRIM boxes sought one after another
 
 
 def load_cases(root: Path, where: Where) -> Cases:
@@ -164,10 +165,11 @@ def _show(v: Any) -> str:
 
 @dataclass
 class PrimResult:
-    trajectory: pd.DataFrame     # step, coverage, density, mass, mean, n, k, res_dim, restricted
+    box: int                      # 1, 2, … in the order found
+    trajectory: pd.DataFrame      # box, step, coverage, density, mass, mean, n, k, res_dim, restricted, chosen
     chosen: int
     limits: list[dict[str, Any]]  # one row per restricted lever of the chosen box
-    in_box: np.ndarray
+    in_box: np.ndarray            # the points this box claims (not already in an earlier box)
 
 
 def quiet_ema():
@@ -178,34 +180,63 @@ def quiet_ema():
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"ema_workbench\..*")
 
 
-def run_prim(X: pd.DataFrame, y: np.ndarray, s: Settings) -> PrimResult:
-    """PRIM's first box on (X, y); the step chosen by `choose_step` unless `s.step` names one."""
+def run_prim(X: pd.DataFrame, y: np.ndarray, s: Settings) -> list[PrimResult]:
+    """Up to `s.boxes` PRIM boxes on (X, y), each sought among the points the earlier boxes left
+    (EMA Workbench's covering approach, one fresh Prim per box so that its resampling check works
+    on every box); in each, the step `choose_step` picks (`s.step` overrides it for the first box).
+    Stops early when fewer cases are left than a box's least mass, or a box is no denser than the data."""
+    base_rate = float(np.mean(y))
+    out: list[PrimResult] = []
+    taken = np.zeros(len(X), dtype=bool)
+    full = None
     with warnings.catch_warnings():
         quiet_ema()
         from ema_workbench.analysis import prim
 
-        box = prim.Prim(X, y, peel_alpha=s.peel_alpha, paste_alpha=s.paste_alpha, mass_min=s.mass_min).find_box()
-        if box is None:
-            raise InputError(f"PRIM found no box: too few cases of interest for --mass-min {s.mass_min:g}")
-        traj = box.peeling_trajectory.reset_index(drop=True)
-        steps = len(traj)
-        restricted = [sorted(box.p_values[i]) for i in range(steps)]
-        chosen = s.step if s.step is not None else choose_step(traj, s.min_coverage)
-        if not 0 <= chosen < steps:
-            raise InputError(f"--step {s.step}: the peeling trajectory has steps 0 … {steps - 1}")
-        reproduce = box.resample(chosen, iterations=s.resamples, rng=s.seed) if restricted[chosen] and s.resamples else pd.DataFrame()
-    out = pd.DataFrame({
-        "step": np.arange(steps), "coverage": traj["coverage"].astype(float), "density": traj["density"].astype(float),
-        "mass": traj["mass"].astype(float), "mean": traj["mean"].astype(float), "n": traj["n"].astype("int64"),
-        "k": traj["k"].astype("int64"), "res_dim": traj["res_dim"].astype("int64"),
-        "restricted": [", ".join(r) for r in restricted], "chosen": np.arange(steps) == chosen})
-    limits = _limits(box, chosen, reproduce)
-    return PrimResult(out, chosen, limits, _inside(X, box.box_lims[chosen]))
+        # a box holds at least mass_min of all points: stop when fewer cases than that are left
+        while len(out) < s.boxes and (y & ~taken).sum() >= max(1.0, s.mass_min * len(X)):
+            rest = ~taken
+            box = prim.Prim(X[rest].reset_index(drop=True), y[rest], peel_alpha=s.peel_alpha, paste_alpha=s.paste_alpha,
+                            mass_min=min(0.5, s.mass_min * len(X) / int(rest.sum()))).find_box()
+            if box is None:
+                break
+            full = box.box_lims[0] if full is None else full
+            result = _box_result(X, box, len(out) + 1, s, taken, float(y[rest].sum() / y.sum()), full)
+            if out and result.trajectory["density"].iloc[result.chosen] <= base_rate:
+                break
+            taken |= result.in_box
+            out.append(result)
+    if not out:
+        raise InputError(f"PRIM found no box: too few cases of interest for --mass-min {s.mass_min:g}")
+    return out
+
+
+def _box_result(X: pd.DataFrame, box, number: int, s: Settings, taken: np.ndarray, share: float, full) -> PrimResult:
+    """One box's trajectory and chosen limits; `share` of all cases were left for it, so its
+    coverage (of what was left) is scaled back to a share of all cases."""
+    traj = box.peeling_trajectory.reset_index(drop=True)
+    steps = len(traj)
+    restricted = [sorted(box.p_values[i]) for i in range(steps)]
+    if number == 1 and s.step is not None:
+        if not 0 <= s.step < steps:
+            raise InputError(f"--step {s.step}: the first box's peeling trajectory has steps 0 … {steps - 1}")
+        chosen = s.step
+    else:
+        chosen = choose_step(traj, s.min_coverage)
+    reproduce = box.resample(chosen, iterations=s.resamples, rng=s.seed) if restricted[chosen] and s.resamples else pd.DataFrame()
+    table = pd.DataFrame({
+        "box": number, "step": np.arange(steps), "coverage": traj["coverage"].astype(float) * share,
+        "density": traj["density"].astype(float), "mass": traj["mass"].astype(float) * float(np.sum(~taken)) / len(X),
+        "mean": traj["mean"].astype(float), "n": traj["n"].astype("int64"), "k": traj["k"].astype("int64"),
+        "res_dim": traj["res_dim"].astype("int64"), "restricted": [", ".join(r) for r in restricted],
+        "chosen": np.arange(steps) == chosen})
+    limits = [{"box": number, **row} for row in _limits(box.box_lims[chosen], full, box.p_values[chosen], reproduce)]
+    return PrimResult(number, table, chosen, limits, _inside(X, box.box_lims[chosen]) & ~taken)
 
 
 def choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
-    """The densest box that still covers `min_coverage` of the cases; on a tie, the simpler (fewer
-    restricted levers), then the earlier one."""
+    """The densest box that still covers `min_coverage` of the cases (of those it could cover); on a
+    tie, the simpler (fewer restricted levers), then the earlier one."""
     ok = trajectory[trajectory["coverage"] >= min_coverage - 1e-12]
     if ok.empty:
         return 0
@@ -213,8 +244,7 @@ def choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     return int(best["step"].iloc[0])
 
 
-def _limits(box, i: int, reproduce: pd.DataFrame) -> list[dict[str, Any]]:
-    lims, full, qp = box.box_lims[i], box.box_lims[0], box.p_values[i]
+def _limits(lims: pd.DataFrame, full: pd.DataFrame, qp: dict[str, list], reproduce: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for lever in sorted(qp):
         lo_qp, hi_qp = (None if q is None or q < 0 or (isinstance(q, float) and math.isnan(q)) else float(q) for q in qp[lever])

@@ -47,6 +47,7 @@ def discover(
     mass_min: Annotated[float, typer.Option(help="PRIM: smallest share of points a box may hold")] = 0.05,
     depth: Annotated[int, typer.Option(help="CART: depth of the tree")] = 3,
     resamples: Annotated[int, typer.Option(help="PRIM reruns on half the data to check the box is reproducible (0: skip)")] = 10,
+    boxes: Annotated[int, typer.Option(help="PRIM boxes to seek, each among the points the earlier ones left")] = 2,
 ) -> None:
     """Scenario discovery: where in the swept lever space does an outcome happen? PRIM boxes (EMA
     Workbench) with their peeling trajectory and significance, and a CART tree (scikit-learn).
@@ -64,6 +65,8 @@ def discover(
         raise InputError(f"--depth {depth}: must be a whole number from 1 to 10")
     if not 0 <= resamples <= 1000:
         raise InputError(f"--resamples {resamples}: must be a whole number from 0 to 1000")
+    if not 1 <= boxes <= 10:
+        raise InputError(f"--boxes {boxes}: must be a whole number from 1 to 10")
     if step is not None and step < 0:
         raise InputError(f"--step {step}: must be 0 or more")
     require("ema_workbench", "sklearn", "jinja2")
@@ -71,22 +74,23 @@ def discover(
     from sandbox.experiments.cart import fit_tree
     from sandbox.experiments.discovery import Settings, load_cases, run_prim
 
-    settings = Settings(peel_alpha, paste_alpha, mass_min, min_coverage, step, depth, resamples=resamples)
+    settings = Settings(peel_alpha, paste_alpha, mass_min, min_coverage, step, depth, resamples=resamples, boxes=boxes)
     cases = load_cases(results, w)
     target = out_dir or results / f"discovery-{w.slug()}"
     guard = OutputDir(target)  # refuses an existing, non-empty folder before any work
-    prim = run_prim(cases.X, cases.y, settings)
+    boxes = run_prim(cases.X, cases.y, settings)
     tree = fit_tree(cases.X, cases.y, depth, settings.seed)
     with guard as tmp:
-        m = discovery_report.write(tmp, cases, prim, tree, settings)
-    b = m["box"]
-    out.print(f"{m['counts']['cases']} of {m['counts']['rows']} cases; PRIM box (step {b['step']}): coverage {b['coverage']:.2f}, "
-              f"density {b['density']:.2f}, {b['restricted']} restricted lever(s){'' if b['significant'] else ' (not all significant)'}",
-              highlight=False, soft_wrap=True)
-    for r in b["limits"]:
-        shown = f"{r['low']:.4g} … {r['high']:.4g}" if r["kind"] == "range" else "{" + ", ".join(r["values"]) + "}"
-        qps = ", ".join(f"{q:.2g}" for q in (r["qp_low"], r["qp_high"]) if q is not None)
-        out.print(f"  {r['lever']}: {shown}  (qp {qps})", highlight=False, soft_wrap=True)
+        m = discovery_report.write(tmp, cases, boxes, tree, settings)
+    out.print(f"{m['counts']['cases']} of {m['counts']['rows']} cases", highlight=False)
+    for b in m["boxes"]:
+        out.print(f"PRIM box {b['box']} (step {b['step']}): coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
+                  f"{b['restricted']} restricted lever(s){'' if b['significant'] else ' (not all significant)'}",
+                  highlight=False, soft_wrap=True)
+        for r in b["limits"]:
+            shown = f"{r['low']:.4g} … {r['high']:.4g}" if r["kind"] == "range" else "{" + ", ".join(r["values"]) + "}"
+            qps = ", ".join(f"{q:.2g}" for q in (r["qp_low"], r["qp_high"]) if q is not None)
+            out.print(f"  {r['lever']}: {shown}  (qp {qps})", highlight=False, soft_wrap=True)
     out.print(f"wrote {target}/ (report.html, trajectory, box_limits, tree_leaves, cases .parquet)", highlight=False, soft_wrap=True)
 
 

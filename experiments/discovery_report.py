@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sandbox.experiments.cart import TreeResult
@@ -22,13 +23,15 @@ FORMAT = "grassroots-sandbox-discovery/1"
 CASES_TO_LOAD = 5  # design points inside the box offered to the dashboard
 
 
-def write(out: Path, cases: Cases, prim: PrimResult, tree: TreeResult, s: Settings) -> dict[str, Any]:
+def write(out: Path, cases: Cases, boxes: list[PrimResult], tree: TreeResult, s: Settings) -> dict[str, Any]:
     """Every output into `out` (a fresh folder); returns the manifest."""
     lever_cols = list(cases.X.columns)
-    for r in prim.limits:
-        r["label_zh"], r["label_en"] = lever_label(r["lever"], "zh"), lever_label(r["lever"], "en")
-    write_parquet(pa.Table.from_pandas(prim.trajectory, preserve_index=False), out / "trajectory.parquet")
-    write_parquet(_limits_table(prim.limits), out / "box_limits.parquet")
+    for b in boxes:
+        for r in b.limits:
+            r["label_zh"], r["label_en"] = lever_label(r["lever"], "zh"), lever_label(r["lever"], "en")
+    trajectory = pd.concat([b.trajectory for b in boxes], ignore_index=True)
+    write_parquet(pa.Table.from_pandas(trajectory, preserve_index=False), out / "trajectory.parquet")
+    write_parquet(_limits_table([r for b in boxes for r in b.limits]), out / "box_limits.parquet")
     leaves = [{**{k: v for k, v in leaf.items() if k != "bounds"}, "bounds": json.dumps(leaf["bounds"])} for leaf in tree.leaves]
     write_parquet(pa.Table.from_pylist(leaves), out / "tree_leaves.parquet")
     leaf_of = tree.model.apply(_encoded(tree, cases))
@@ -37,11 +40,14 @@ def write(out: Path, cases: Cases, prim: PrimResult, tree: TreeResult, s: Settin
         if data[c].dtype == object:
             data[c] = data[c].map(str)
     data.insert(0, "point", cases.points)
-    data["outcome"], data["case"], data["in_box"], data["leaf"] = cases.outcome, cases.y, prim.in_box, leaf_of.astype("int64")
+    box_of = np.zeros(len(cases.y), dtype="int64")
+    for b in boxes:
+        box_of[b.in_box] = b.box
+    data["outcome"], data["case"], data["box"], data["leaf"] = cases.outcome, cases.y, box_of, leaf_of.astype("int64")
     write_parquet(pa.Table.from_pandas(data, preserve_index=False), out / "cases.parquet")
-    manifest = _manifest(cases, prim, tree, s, lever_cols)
+    manifest = _manifest(cases, boxes, tree, s, lever_cols)
     write_json(manifest, out / "discovery.json")
-    write_text(_html(manifest, cases, prim, tree), out / "report.html")
+    write_text(_html(manifest, cases, boxes, tree), out / "report.html")
     return manifest
 
 
@@ -52,7 +58,7 @@ def _encoded(tree: TreeResult, cases: Cases) -> np.ndarray:
 
 
 def _limits_table(rows: list[dict[str, Any]]) -> pa.Table:
-    schema = pa.schema([("lever", pa.string()), ("label_zh", pa.string()), ("label_en", pa.string()), ("kind", pa.string()),
+    schema = pa.schema([("box", pa.int64()), ("lever", pa.string()), ("label_zh", pa.string()), ("label_en", pa.string()), ("kind", pa.string()),
                         ("low", pa.float64()), ("high", pa.float64()), ("full_low", pa.float64()), ("full_high", pa.float64()),
                         ("values", pa.list_(pa.string())), ("full_values", pa.list_(pa.string())),
                         ("qp_low", pa.float64()), ("qp_high", pa.float64()), ("significant", pa.bool_()),
@@ -60,9 +66,8 @@ def _limits_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _manifest(cases: Cases, prim: PrimResult, tree: TreeResult, s: Settings, levers: list[str]) -> dict[str, Any]:
+def _manifest(cases: Cases, boxes: list[PrimResult], tree: TreeResult, s: Settings, levers: list[str]) -> dict[str, Any]:
     m = cases.manifest
-    chosen = prim.trajectory.iloc[prim.chosen]
     w = cases.where
     return {
         "format": FORMAT,
@@ -72,18 +77,22 @@ def _manifest(cases: Cases, prim: PrimResult, tree: TreeResult, s: Settings, lev
                   "effect": None if cases.factor is None else {"factor": cases.factor[0], "reference": cases.factor[1],
                                                                "treatment": cases.factor[2]}},
         "settings": {"peel_alpha": s.peel_alpha, "paste_alpha": s.paste_alpha, "mass_min": s.mass_min,
-                     "min_coverage": s.min_coverage, "step": s.step, "depth": s.depth, "significance": SIGNIFICANT,
-                     "resamples": s.resamples, "resamples_seed": s.seed},
+                     "min_coverage": s.min_coverage, "step": s.step, "boxes": s.boxes, "depth": s.depth,
+                     "significance": SIGNIFICANT, "resamples": s.resamples, "resamples_seed": s.seed},
         "counts": {"rows": len(cases.y), "cases": int(cases.y.sum()), "design_points": len(m["points"])},
         "levers": levers,
-        "box": {"step": prim.chosen, "coverage": float(chosen["coverage"]), "density": float(chosen["density"]),
-                "mass": float(chosen["mass"]), "restricted": int(chosen["res_dim"]), "limits": prim.limits,
-                "significant": all(r["significant"] for r in prim.limits)},
+        "boxes": [_box(cases, b) for b in boxes],
         "tree": {"depth": s.depth, "accuracy": tree.accuracy, "case_leaves": [leaf for leaf in tree.leaves if leaf["predicts_case"]]},
-        "cases_in_box": _cases_to_load(cases, prim),
         "notes": cases.notes,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def _box(cases: Cases, b: PrimResult) -> dict[str, Any]:
+    chosen = b.trajectory.iloc[b.chosen]
+    return {"box": b.box, "step": b.chosen, "coverage": float(chosen["coverage"]), "density": float(chosen["density"]),
+            "mass": float(chosen["mass"]), "restricted": int(chosen["res_dim"]), "limits": b.limits,
+            "significant": all(r["significant"] for r in b.limits), "cases_in_box": _cases_to_load(cases, b)}
 
 
 def _cases_to_load(cases: Cases, prim: PrimResult) -> list[dict[str, Any]]:
@@ -96,25 +105,23 @@ def _cases_to_load(cases: Cases, prim: PrimResult) -> list[dict[str, Any]]:
         return sum(((cases.X[r["lever"]].iloc[i] - (r["low"] + r["high"]) / 2) / (r["high"] - r["low"])) ** 2 for r in ranged)
 
     points = {p["point"]: p for p in cases.manifest["points"]}
-    base = cases.manifest.get("scenarios", {})
     out = []
     for i in sorted(idx, key=lambda i: (distance(i), cases.points[i]))[:CASES_TO_LOAD]:
         p = points[cases.points[i]]
-        out.append({"point": p["point"], "scenario": p["scenario"], "values": p["values"], "outcome": float(cases.outcome[i]),
-                    "base_known": p["scenario"] in base})
+        out.append({"point": p["point"], "scenario": p["scenario"], "values": p["values"], "outcome": float(cases.outcome[i])})
     return out
 
 
 # -- the report -------------------------------------------------------------------------------------
 
-def _html(manifest: dict[str, Any], cases: Cases, prim: PrimResult, tree: TreeResult) -> str:
+def _html(manifest: dict[str, Any], cases: Cases, boxes: list[PrimResult], tree: TreeResult) -> str:
     w = cases.where
-    question_metric = both(metric_label)(w.metric)
     with figure_style():
-        plots = {"tradeoff": plot_tradeoff(prim), "limits": plot_limits(prim), "tree": plot_tree(tree)}
-    return render("discovery.html.j2", m=manifest, question_metric=question_metric, plots=plots,
-                  trajectory=prim.trajectory.to_dict("records"), limits=prim.limits, leaves=tree.leaves,
-                  tree_text=tree.text, lever=both(lever_label), effect_text=_effect_text(cases))
+        plots = {"tradeoff": plot_tradeoff(boxes), "limits": [plot_limits(b) for b in boxes], "tree": plot_tree(tree)}
+    trajectory = pd.concat([b.trajectory for b in boxes], ignore_index=True).to_dict("records")
+    return render("discovery.html.j2", m=manifest, question_metric=both(metric_label)(w.metric), plots=plots,
+                  trajectory=trajectory, leaves=tree.leaves, tree_text=tree.text, lever=both(lever_label),
+                  effect_text=_effect_text(cases))
 
 
 def _effect_text(cases: Cases) -> str | None:
@@ -125,22 +132,28 @@ def _effect_text(cases: Cases) -> str | None:
     return f"{both(lever_label)(name)}: {show(ref)} → {show(treat)}"
 
 
-def plot_tradeoff(prim: PrimResult) -> str:
-    """Coverage against density along the peeling trajectory, coloured by restricted levers."""
+def plot_tradeoff(boxes: list[PrimResult]) -> str:
+    """Coverage against density along each box's peeling trajectory, coloured by restricted levers."""
     import matplotlib.pyplot as plt
 
-    t = prim.trajectory
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=28, zorder=3)
-    ax.plot(t["coverage"], t["density"], color="#999", lw=0.8, zorder=2)
-    c = t.iloc[prim.chosen]
-    ax.scatter([c["coverage"]], [c["density"]], s=220, facecolors="none", edgecolors="#c0392b", lw=2, zorder=4)
-    ax.annotate(f"step {prim.chosen}", (c["coverage"], c["density"]), textcoords="offset points", xytext=(10, -14), color="#c0392b")
+    top = max(int(b.trajectory["res_dim"].max()) for b in boxes)
+    for b, marker in zip(boxes, "os^Dv"):
+        t = b.trajectory
+        sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", vmin=0, vmax=max(1, top), s=28,
+                        marker=marker, zorder=3, label=bilingual(f"盒子 {b.box}", f"box {b.box}"))
+        ax.plot(t["coverage"], t["density"], color="#999", lw=0.8, zorder=2)
+        c = t.iloc[b.chosen]
+        ax.scatter([c["coverage"]], [c["density"]], s=220, facecolors="none", edgecolors="#c0392b", lw=2, zorder=4)
+        ax.annotate(f"{b.box}: step {b.chosen}", (c["coverage"], c["density"]), textcoords="offset points", xytext=(10, -14),
+                    color="#c0392b")
     fig.colorbar(sc, ax=ax, label=bilingual("受限杠杆数", "restricted levers"))
     ax.set_xlabel(bilingual("覆盖率", "coverage"))
     ax.set_ylabel(bilingual("密度", "density"))
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0, 1.02)
+    if len(boxes) > 1:
+        ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
     return png(fig)
 
@@ -170,7 +183,8 @@ def plot_limits(prim: PrimResult) -> str:
     ax.set_ylim(-0.6, len(rows) - 0.2)
     ax.set_xticks([0, 0.5, 1], ["min", "", "max"])
     ax.invert_yaxis()
-    ax.set_title(bilingual("选定盒子的杠杆范围（按扫参范围归一）", "the chosen box's limits (scaled to each lever's sweep range)"), fontsize=10)
+    ax.set_title(bilingual(f"盒子 {prim.box} 的杠杆范围（按扫参范围归一）", f"box {prim.box}: limits, scaled to each lever's sweep range"),
+                 fontsize=10)
     return png(fig)
 
 

@@ -34,7 +34,9 @@ def planted():
 
 def test_prim_recovers_the_planted_box(planted):
     X, y = planted
-    r = run_prim(X, y, Settings(min_coverage=0.8, resamples=4))
+    boxes = run_prim(X, y, Settings(min_coverage=0.8, resamples=4, boxes=3))
+    assert len(boxes) == 1  # nothing is left for a second box: no case lies outside the first
+    r = boxes[0]
     limits = {row["lever"]: row for row in r.limits}
     assert set(limits) == {"a", "b"}  # c and the switch d are left unrestricted
     assert abs(limits["a"]["low"] - 0.2) < TOLERANCE and abs(limits["a"]["high"] - 0.6) < TOLERANCE
@@ -122,7 +124,7 @@ def test_discover_writes_tables_manifest_and_report(lhs_sweep):
     assert sorted(os.listdir(out)) == ["box_limits.parquet", "cases.parquet", "discovery.json", "report.html",
                                        "trajectory.parquet", "tree_leaves.parquet"]
     m = json.loads((out / "discovery.json").read_text())
-    limits = {row["lever"]: row for row in m["box"]["limits"]}
+    limits = {row["lever"]: row for row in m["boxes"][0]["limits"]}
     assert set(limits) == {"a", "b"}
     assert abs(limits["a"]["low"] - 0.2) < 0.05 and abs(limits["a"]["high"] - 0.6) < 0.05 and abs(limits["b"]["low"] - 0.5) < 0.05
     cases = pq.read_table(out / "cases.parquet").to_pandas()
@@ -131,13 +133,16 @@ def test_discover_writes_tables_manifest_and_report(lhs_sweep):
     assert (cases.set_index("point")["outcome"] == sweep_rows.loc[cases["point"], "inside"]).all()
     assert set(cases["d"]) == {"True", "False"}
     traj = pq.read_table(out / "trajectory.parquet").to_pandas()
-    assert list(traj.columns) == ["step", "coverage", "density", "mass", "mean", "n", "k", "res_dim", "restricted", "chosen"]
-    assert traj["chosen"].sum() == 1 and int(traj.index[traj["chosen"]][0]) == m["box"]["step"]
-    assert all(c["outcome"] > 0.5 and c["point"] in set(cases["point"]) for c in m["cases_in_box"])
+    assert list(traj.columns) == ["box", "step", "coverage", "density", "mass", "mean", "n", "k", "res_dim", "restricted", "chosen"]
+    first = traj[traj["box"] == 1]
+    assert first["chosen"].sum() == 1 and int(first["step"][first["chosen"]].iloc[0]) == m["boxes"][0]["step"]
+    in_box = cases[cases["box"] == 1]
+    assert len(in_box) == first["n"][first["chosen"]].iloc[0]
+    assert all(c["outcome"] > 0.5 and c["point"] in set(in_box["point"]) for c in m["boxes"][0]["cases_in_box"])
     html = (out / "report.html").read_text()
     for text in ("情景发现", "覆盖率—密度权衡", "CART 决策树", "data:image/png;base64,"):
         assert text in html
-    assert r.stdout.startswith(f"{m['counts']['cases']} of 500 cases; PRIM box (step {m['box']['step']})")
+    assert r.stdout.startswith(f"{m['counts']['cases']} of 500 cases\nPRIM box 1 (step {m['boxes'][0]['step']}): coverage ")
 
 
 def test_a_reform_that_backfires_in_a_box_is_found_by_its_effect(effect_sweep):
@@ -146,15 +151,17 @@ def test_a_reform_that_backfires_in_a_box_is_found_by_its_effect(effect_sweep):
     m = json.loads((effect_sweep.parent / "d1" / "discovery.json").read_text())
     assert m["counts"] == {"rows": 300, "cases": 3 * 4 * 5, "design_points": 600}  # pairs; a ∈ {.25 … .55}, b ∈ {.55 … .95}
     assert m["where"]["effect"] == {"factor": "arm", "reference": False, "treatment": True}
-    limits = {row["lever"]: row for row in m["box"]["limits"]}
-    assert set(limits) == {"a", "b"} and m["box"]["density"] == 1.0 and m["box"]["coverage"] == 1.0
-    assert (limits["a"]["low"], limits["a"]["high"], limits["b"]["low"]) == (0.25, 0.55, 0.55)
+    box = m["boxes"][0]
+    limits = {row["lever"]: row for row in box["limits"]}
+    assert set(limits) == {"a", "b"} and box["density"] == 1.0 and box["coverage"] == 1.0 and len(m["boxes"]) == 1
+    # on the grid: the box holds exactly a ∈ {0.25 … 0.55} and b ∈ {0.55 … 0.95}
+    assert 0.15 < limits["a"]["low"] <= 0.25 and 0.55 <= limits["a"]["high"] < 0.65 and 0.45 < limits["b"]["low"] <= 0.55
     # the same question from the other side: true → false lowers y by more than 0 ⇔ the reform raised it
     r = cli("discover", effect_sweep, "--where", "effect(arm: true -> false, y) < 0", "--resamples", "0", "--out",
             effect_sweep.parent / "d2")
     assert r.exit_code == 0, r.output
     other = json.loads((effect_sweep.parent / "d2" / "discovery.json").read_text())
-    assert other["box"]["limits"] == m["box"]["limits"]
+    assert [b["limits"] for b in other["boxes"]] == [b["limits"] for b in m["boxes"]]
 
 
 @pytest.mark.parametrize(("where", "message"), [

@@ -17,6 +17,7 @@ from conftest_search import all_run_files, run_search, runs, small_search, table
 from conftest_sweep import SANDBOX, cli, write_def
 
 from discovery_functions import ZDT1_HV
+from sweep_functions import loopback_cluster
 
 ZDT1_SHARE = 0.95  # of the true front's hypervolume, reference point (1.1, 1.1)
 
@@ -112,6 +113,18 @@ def test_robustness_reruns_the_pareto_set_in_every_sampled_state(small):
 def test_two_workers_give_identical_results(small, tmp_path):
     path, ref = small
     run_search(path, tmp_path / "out", "--workers", "2")
+    assert tables(tmp_path / "out") == tables(ref)
+    assert all_run_files(tmp_path / "out") == all_run_files(ref)
+
+
+@pytest.mark.cluster
+def test_a_dask_cluster_on_loopback_gives_identical_results(small, tmp_path):
+    """`dask scheduler` and two `dask worker` subprocesses on 127.0.0.1: the same packages, Pareto set,
+    robustness ranking and run files, byte for byte, as one local worker."""
+    path, ref = small
+    with loopback_cluster(workers=2) as cluster:
+        r = run_search(path, tmp_path / "out", "--scheduler", cluster.address)
+    assert f"on Dask scheduler {cluster.address}" in r.stdout
     assert tables(tmp_path / "out") == tables(ref)
     assert all_run_files(tmp_path / "out") == all_run_files(ref)
 
