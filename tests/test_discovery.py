@@ -165,8 +165,10 @@ def test_a_reform_that_backfires_in_a_box_is_found_by_its_effect(effect_sweep):
 
 
 @pytest.mark.parametrize(("where", "message"), [
-    ("inside >> 2", 'error: --where "inside >> 2": cannot read it; write "METRIC < NUMBER" (or <=, >, >=), '
-                    '"effect(FACTOR, METRIC) > NUMBER" or "effect(FACTOR: A -> B, METRIC) > NUMBER"'),
+    ("inside", 'error: --where "inside": cannot read it; write "METRIC < NUMBER" (or <=, >, >=), '
+               '"effect(FACTOR, METRIC) > NUMBER" or "effect(FACTOR: A -> B, METRIC) > NUMBER"'),
+    ("inside >> 2", 'error: --where "inside >> 2": "inside >" is neither a metric name nor effect(FACTOR, METRIC); write '
+                    '"METRIC < NUMBER" (or <=, >, >=), "effect(FACTOR, METRIC) > NUMBER" or "effect(FACTOR: A -> B, METRIC) > NUMBER"'),
     ("insid > 0.5", "error: --where \"insid > 0.5\": this sweep has no metric 'insid'; did you mean 'inside'?; it has: y, inside"),
     ("inside > 5", 'error: --where "inside > 5": holds at no design point (inside ranges 0 … 1); '
                    "discovery needs both cases and non-cases"),
