@@ -132,12 +132,13 @@ def run(plan: SearchPlan, ledger: Ledger, backend: Backend,
 
 
 def pareto_set(plan: SearchPlan, packages: list[Package], feasible: dict[int, bool]) -> list[int]:
-    """Ids of the feasible packages no other feasible package dominates (over all generations)."""
+    """Ids of the feasible packages no other feasible package dominates, over all generations.
+    Costs count here too: of two packages equal on every objective, the dearer one is dropped."""
     from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
     ok = [p for p in packages if feasible[p.id]]
     if not ok:
         return []
-    F = np.array([objective_matrix(plan, p.means) for p in ok])
+    F = np.array([[*objective_matrix(plan, p.means), *(p.costs[r] for r in plan.search.resources())] for p in ok])
     front = NonDominatedSorting().do(F, only_non_dominated_front=True)
     return sorted(ok[i].id for i in front)

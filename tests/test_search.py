@@ -68,7 +68,9 @@ def test_short_search_returns_only_feasible_non_dominated_packages(small):
     assert (pareto["status"] == "ok").all() and pareto["feasible"].all()
     assert (pareto["cost.staff"] <= 7.0).all() and (pareto["share_abandoned"] <= 0.5).all()
     feasible = packages[packages["feasible"]]
-    oriented = lambda t: np.column_stack([t["trips_per_counter_matter"], t["cadre_overtime_hours"], -t["order_index"]])  # noqa: E731
+    # objectives as minimised, and the cost: of two packages equal on every objective the dearer is dropped
+    oriented = lambda t: np.column_stack([t["trips_per_counter_matter"], t["cadre_overtime_hours"], -t["order_index"],  # noqa: E731
+                                          t["cost.staff"]])
     assert not dominated(oriented(pareto), oriented(feasible)).any()
     rest = feasible[~feasible["pareto"]]
     assert dominated(oriented(rest), oriented(pareto)).all()  # the set is complete, not just non-dominated
