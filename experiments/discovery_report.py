@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from sandbox.experiments.cart import TreeResult
 from sandbox.experiments.discovery import SIGNIFICANT, Cases, PrimResult, Settings
-from sandbox.experiments.labels import SCENARIO_COLUMN, both, lever_label, metric_label
+from sandbox.experiments.labels import both, lever_label, metric_label
 from sandbox.experiments.pages import bilingual, figure_style, plot_label, render
 from sandbox.outputs import write_json, write_parquet, write_text
 from sandbox.report import png

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,8 @@ class Ledger:
         self.columns = plan.columns
         self.metrics = plan.metrics
         self.results: dict[tuple[int, int], Outcome] = {}
+        self.executed = 0                 # runs recorded by this ledger (not found on disk)
+        self.on_run: Callable[[Outcome], None] | None = None  # told of each run once it is written
         self._recorded_values: dict[int, dict[str, Any]] = {}
         self._read()
 
@@ -69,8 +71,12 @@ class Ledger:
                     yield Task(i, r, self.seed(i, r), self.plan.search.function, p.params, self.metrics)
 
     def record(self, outcome: Outcome) -> None:
+        """The engine's record callback: write the run file, keep the result, tell `on_run`."""
         self.store.write(self, outcome)
         self.results[(outcome.point, outcome.replication)] = outcome
+        self.executed += 1
+        if self.on_run is not None:
+            self.on_run(outcome)
 
     def means(self, index: int, replications: int) -> dict[str, float] | None:
         """Replication means of every kept metric; None if a run failed or a metric is undefined."""

@@ -56,7 +56,9 @@ def cjk_font() -> str | None:
 def figure_style():
     """Plots in this block may use Chinese labels when a CJK font exists."""
     font = cjk_font()
-    with plt.rc_context({"font.family": ["DejaVu Sans", font] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
+    # user-given names ($ in a resource or a file name) are text, never mathtext
+    with plt.rc_context({"font.family": ["DejaVu Sans", font] if font else ["DejaVu Sans"], "axes.unicode_minus": False,
+                         "text.parse_math": False}):
         yield
 
 

@@ -63,20 +63,12 @@ def evaluate(plan: SearchPlan, ledger: Ledger, backend: Backend, pareto: list[Pa
             ledger.add(q, p.decisions, state)
             ids.append(q)
     tasks = list(ledger.tasks(ids, reps))
-    executed = 0
-
-    def record(outcome) -> None:
-        nonlocal executed
-        ledger.record(outcome)
-        executed += 1
-        if on_run is not None:
-            on_run(outcome)
-
+    ledger.on_run = on_run
     if on_start is not None:
         on_start(len(tasks), len(ids) * reps - len(tasks))
-    run_tasks(tasks, backend, record)
+    run_tasks(tasks, backend, ledger.record)
     values = {(p.id, k): ledger.means(point_id(p.id, k, len(world)), reps) for p in pareto for k in range(len(world))}
-    return Robustness(world, rank(plan, pareto, values, len(world)), executed, len(ids) * reps - len(tasks))
+    return Robustness(world, rank(plan, pareto, values, len(world)), ledger.executed, len(ids) * reps - len(tasks))
 
 
 def rank(plan: SearchPlan, pareto: list[Package], values: dict[tuple[int, int], dict[str, float] | None],

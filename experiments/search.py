@@ -84,16 +84,9 @@ def run(plan: SearchPlan, ledger: Ledger, backend: Backend,
 
     packages: dict[str, Package] = {}
     generations: list[dict[str, Any]] = []
-    executed = reused = 0
+    reused = 0
     reference = dict(plan.reference)
-
-    def record(outcome) -> None:
-        nonlocal executed
-        ledger.record(outcome)
-        executed += 1
-        if on_run is not None:
-            on_run(outcome)
-
+    ledger.on_run = on_run
     gen = 0
     while algorithm.has_next():
         pop = algorithm.ask()
@@ -114,7 +107,7 @@ def run(plan: SearchPlan, ledger: Ledger, backend: Backend,
         reused += len(todo) * s.replications - len(tasks)
         if on_generation is not None:
             on_generation(gen, len(tasks), len(todo) * s.replications - len(tasks))
-        run_tasks(tasks, backend, record)
+        run_tasks(tasks, backend, ledger.record)
         for p in proposed:
             if p.affordable and p.means is None and p.error is None:
                 p.means = ledger.means(p.id, s.replications)
@@ -128,7 +121,7 @@ def run(plan: SearchPlan, ledger: Ledger, backend: Backend,
 
     ordered = sorted(packages.values(), key=lambda p: p.id)
     feasible = {p.id: p.means is not None and bool(np.all(violations(plan, p) <= 0)) for p in ordered}
-    return SearchResult(ordered, generations, pareto_set(plan, ordered, feasible), feasible, executed, reused)
+    return SearchResult(ordered, generations, pareto_set(plan, ordered, feasible), feasible, ledger.executed, reused)
 
 
 def pareto_set(plan: SearchPlan, packages: list[Package], feasible: dict[int, bool]) -> list[int]:

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from conftest_search import all_run_files, run_search, runs, small_search, tables
-from conftest_sweep import SANDBOX, cli, write_def
+from conftest_sweep import SANDBOX, cli
 
 from discovery_functions import ZDT1_HV
 from sweep_functions import loopback_cluster
