@@ -49,8 +49,7 @@ def discover(
     resamples: Annotated[int, typer.Option(help="PRIM reruns on half the data to check the box is reproducible (0: skip)")] = 10,
     boxes: Annotated[int, typer.Option(help="PRIM boxes to seek, each among the points the earlier ones left")] = 2,
 ) -> None:
-    """Scenario discovery: where in the swept lever space does an outcome happen? PRIM boxes (EMA
-    Workbench) with their peeling trajectory and significance, and a CART tree (scikit-learn).
+    """Scenario discovery: where in a sweep's lever space does an outcome happen? PRIM boxes (EMA Workbench) and a CART tree (scikit-learn).
 
     Writes Parquet tables, discovery.json and report.html to a new folder; exit 2 on bad input."""
     from sandbox.cli_support import OutputDir, out
@@ -102,8 +101,9 @@ def search(
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/search-NAME); rerun to resume")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and show the plan; run and write nothing")] = False,
 ) -> None:
-    """Robust policy search: NSGA-II (pymoo) over the decision levers, evaluated by the sweep engine,
-    then the Pareto set re-run over a sample of the uncertain levers and ranked by robustness.
+    """Robust policy search: NSGA-II (pymoo) on the sweep engine, then the Pareto set ranked by robustness.
+
+    The Pareto set is re-run over a sample of the uncertain levers and ranked by satisficing and regret.
 
     Rerunning the same command resumes: recorded evaluations are reused. Exit 1 if runs failed, 2 on bad input."""
     from sandbox.experiments.search_cli import run_search
