@@ -92,7 +92,10 @@ def resolve_factor(where: Where, factors: list[dict[str, Any]]) -> tuple[str, An
         raise InputError(f"--where \"{where.text}\": factor '{name}' has one value only; an effect needs two")
     if where.reference is None:
         return name, values[0], values[-1]
-    return name, _match(where, name, values, where.reference), _match(where, name, values, where.treatment)
+    ref, treat = _match(where, name, values, where.reference), _match(where, name, values, where.treatment)
+    if ref == treat and type(ref) is type(treat):
+        raise InputError(f"--where \"{where.text}\": an effect switches '{name}' between two different values")
+    return name, ref, treat
 
 
 def _match(where: Where, name: str, values: list[Any], written: str) -> Any:
