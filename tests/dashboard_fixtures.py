@@ -84,8 +84,14 @@ def dashboard_url():
         log.close()
 
 
+_RUNNING: list = []  # one browser per test process: Playwright's sync API runs one instance per thread
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
+    if _RUNNING:  # another test module imported this fixture too: share its browser
+        yield _RUNNING[0]
+        return
     path = chromium_path()
     if not path:
         _no_browser("no chromium on PATH")
@@ -95,7 +101,9 @@ def chromium_browser():
         _no_browser("playwright is not installed")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        _RUNNING.append(browser)
         yield browser
+        _RUNNING.clear()
         browser.close()
 
 

@@ -11,7 +11,7 @@ from sandbox.experiments.definition import DEFINITIONS_DIR, definition_names
 from sandbox.experiments.plan import build_plan, run_seed
 from sandbox.scenario import resolve_path
 
-SHIPPED = ["article_claims", "morris_screening", "sobol_levers", "structure_switches"]
+SHIPPED = ["article_claims", "morris_screening", "reform_burden", "sobol_levers", "structure_switches"]
 
 
 def test_shipped_definitions_resolve_to_the_documented_designs():
@@ -22,6 +22,7 @@ def test_shipped_definitions_resolve_to_the_documented_designs():
         "sobol_levers": (128 * (8 + 2), 2560),    # Saltelli N (D + 2) × 2
         "morris_screening": (20 * (12 + 1), 260),  # trajectories × (D + 1)
         "article_claims": (21, 630),              # 7 claim arms + 14 mechanism-off arms, × 30
+        "reform_burden": (2 * 11 * 2 * 12, 1056), # scenario × leftover × 办 commands 中心 × forms, × 2
     }
 
 

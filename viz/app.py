@@ -19,6 +19,7 @@ from sandbox.viz.controls import Information, LanguageSwitch, Levers, Messages, 
 from sandbox.viz.i18n import ui
 from sandbox.viz.journey import JourneyView
 from sandbox.viz.map import MapView
+from sandbox.viz.results import ResultsView
 from sandbox.viz.state import Session
 from sandbox.viz.tradeoff import TradeoffView
 
@@ -32,6 +33,7 @@ TABS = (
     ("tab_tradeoff", TradeoffView, "model"),
     ("tab_journey", JourneyView, "model"),
     ("tab_compare", CompareView, "session"),
+    ("tab_results", ResultsView, "session"),
 )
 
 
