@@ -130,7 +130,7 @@ def _effects(manifest, values, name, ref, treat) -> tuple[list[dict], np.ndarray
     arms: dict[str, dict[str, dict]] = {}
     for p in manifest["points"]:
         v = _value(p, name)
-        if v == ref or v == treat:
+        if v in (ref, treat):
             arms.setdefault(key(p), {})["ref" if v == ref and type(v) is type(ref) else "treat"] = p
     rows, outcome, points = [], [], []
     for pair in arms.values():

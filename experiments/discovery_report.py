@@ -4,7 +4,7 @@ with the coverage-density trade-off, the chosen box's limits and the CART tree."
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def _manifest(cases: Cases, boxes: list[PrimResult], tree: TreeResult, s: Settin
         "boxes": [_box(cases, b) for b in boxes],
         "tree": {"depth": s.depth, "accuracy": tree.accuracy, "case_leaves": [leaf for leaf in tree.leaves if leaf["predicts_case"]]},
         "notes": cases.notes,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 

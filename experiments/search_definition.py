@@ -60,7 +60,7 @@ class Bound(Strict):
     at_least: Number | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> "Bound":
+    def _one(self) -> Bound:
         if (self.at_most is None) == (self.at_least is None):
             raise ValueError("give exactly one of at_most, at_least")
         return self

@@ -16,7 +16,7 @@ import json
 import os
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ class SearchFolder:
 
 def manifest(plan: SearchPlan) -> dict[str, Any]:
     s = plan.search
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     return {
         "format": FORMAT, "search": s.name, "description": s.description, "description_zh": s.description_zh,
         "definition_file": str(plan.path), "fingerprint": plan.fingerprint(), "function": s.function, "seed": s.seed,

@@ -3,7 +3,7 @@ and report.html with the parallel-coordinates plot of the Pareto set's trade-off
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ def write(root: Path, plan: SearchPlan, result: SearchResult, robust: Robustness
     rank = {r["package"]: r for r in robust.table}
     m.update({
         "status": "finished",
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": {"packages": len(result.packages), "evaluated": sum(1 for p in result.packages if p.affordable),
                    "over_budget": sum(1 for p in result.packages if not p.affordable),
                    "failed": sum(1 for p in result.packages if p.status == "failed"),
@@ -120,7 +120,7 @@ def parallel_coordinates(plan: SearchPlan, pareto: list, rank: dict[int, dict]) 
         ax.plot(range(len(axes)), scaled[i], color=colour, lw=2.2 if r == 1 else 1.2, alpha=0.9, marker="o", ms=3)
         if r == 1 or (r is None and len(pareto) <= 12):
             ax.annotate(f"#{pareto[i].id}", (len(axes) - 1, scaled[i, -1]), textcoords="offset points", xytext=(6, 0), fontsize=8)
-    for j, (_, d, _, label) in enumerate(axes):
+    for j, (_, d, _, _label) in enumerate(axes):
         ax.axvline(j, color="#444", lw=0.8)
         worst, best = (hi[j], lo[j]) if d == "min" else (lo[j], hi[j])
         ax.text(j, 1.04, f"{best:.3g}", ha="center", fontsize=8)

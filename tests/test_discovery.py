@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest_sweep import cli, write_def
-
 from discovery_functions import PLANTED
+
 from sandbox.experiments.cart import fit_tree
 from sandbox.experiments.discovery import Settings, choose_step, run_prim
 

@@ -4,6 +4,7 @@ a killed search resumes without losing a run; bad definitions get one message an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,7 +16,6 @@ import pyarrow.parquet as pq
 import pytest
 from conftest_search import all_run_files, run_search, runs, small_search, tables
 from conftest_sweep import SANDBOX, cli
-
 from discovery_functions import ZDT1_HV
 from sweep_functions import loopback_cluster
 
@@ -155,10 +155,8 @@ def test_a_killed_search_resumes_without_losing_evaluations(small, tmp_path):
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=30)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(driver.pid, signal.SIGKILL)  # the pool workers it leaves behind
-        except ProcessLookupError:
-            pass
     at_kill = {p: (b, os.stat(out / p).st_mtime_ns) for p, b in all_run_files(out).items()}
     assert 10 <= len(at_kill) < len(all_run_files(ref))
     r = run_search(path, out, "--workers", "2")

@@ -20,7 +20,7 @@ from sandbox.errors import InputError
 from sandbox.experiments.labels import lever_label, metric_label
 from sandbox.viz import levers
 from sandbox.viz.i18n import language, tr
-from sandbox.viz.state import Settings, Session, notices_for
+from sandbox.viz.state import Session, Settings, notices_for
 
 DEFAULT_ROOT = "results"   # where `sandbox discover` and `sandbox search` write by default
 MANIFESTS = {"discovery.json": ("grassroots-sandbox-discovery/", "discovery"),
