@@ -124,7 +124,7 @@ def main() -> None:
         path.write_text(textwrap.dedent(DEFINITION.format(days=args.days, residents=args.residents,
                                                           villages=max(1, round(args.residents / 1700)),
                                                           population=args.population, generations=args.generations)))
-        plan = build_search(path)
+        plan = build_search(path, allow_code=True)
         pool = LocalPool(args.workers)
         try:
             for k in range(args.rounds):

@@ -100,6 +100,7 @@ def search(
     local_cluster: Annotated[bool, typer.Option("--local-cluster", help="run on a Dask LocalCluster started here")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/search-NAME); rerun to resume")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and show the plan; run and write nothing")] = False,
+    allow_code: Annotated[bool, typer.Option("--allow-code", help="let the search file name a run function other than the sandbox's own (it runs as you)")] = False,
 ) -> None:
     """Robust policy search: NSGA-II (pymoo) on the sweep engine, then the Pareto set ranked by robustness.
 
@@ -108,7 +109,7 @@ def search(
     Rerunning the same command resumes: recorded evaluations are reused. Exit 1 if runs failed, 2 on bad input."""
     from sandbox.experiments.search_cli import run_search
 
-    run_search(definition, workers, scheduler, local_cluster, out_dir, dry_run)
+    run_search(definition, workers, scheduler, local_cluster, out_dir, dry_run, allow_code)
 
 
 def list_searches() -> None:

@@ -14,7 +14,7 @@ MAX_FAILURE_LINES = 5
 
 
 def run_search(definition: str, workers: int | None, scheduler: str | None, local_cluster: bool,
-               out_dir: Path | None, dry_run: bool) -> None:
+               out_dir: Path | None, dry_run: bool, allow_code: bool = False) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from sandbox.cli_support import err, out
@@ -34,7 +34,7 @@ def run_search(definition: str, workers: int | None, scheduler: str | None, loca
 
     if not (scheduler or local_cluster or dry_run):
         LocalPool.warm()  # the workers' imports overlap with validation
-    plan = build_search(definition)
+    plan = build_search(definition, allow_code=allow_code)
     s = plan.search
     folder = SearchFolder(out_dir or Path("results") / f"search-{plan.name}")
     manifest = folder.check(plan)

@@ -16,7 +16,7 @@ import pyarrow as pa
 from sandbox.errors import InputError
 from sandbox.experiments.design import Factor
 from sandbox.experiments.plan import RESERVED, Point, _arrow, _check_values, _infer, _lever_type, _levers, _scenario
-from sandbox.experiments.runner import load_function, model_metrics
+from sandbox.experiments.runner import check_allowed, load_function, model_metrics
 from sandbox.experiments.search_definition import Search, load_search
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, validate
 
@@ -85,10 +85,13 @@ class SearchPlan:
         return {k: hashlib.sha256(json.dumps(v, sort_keys=True, default=str).encode()).hexdigest()[:16] for k, v in parts.items()}
 
 
-def build_search(name_or_path: str | Path) -> SearchPlan:
+def build_search(name_or_path: str | Path, allow_code: bool = False) -> SearchPlan:
+    """A validated search; its run function is one of the sandbox's own unless `allow_code`
+    (checked before anything is imported, as for sweeps)."""
     path, s, text = load_search(name_or_path)
     src = str(path)
     try:
+        check_allowed(s.function, allow_code)
         load_function(s.function)
     except InputError as exc:
         raise InputError(f"{src}: {exc}") from None

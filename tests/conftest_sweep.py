@@ -73,7 +73,7 @@ def cli(*args: str, allow_code: bool = True):
     from sandbox.cli import app
 
     args = [str(a) for a in args]
-    if allow_code and args and args[0] == "sweep":
+    if allow_code and args and args[0] in ("sweep", "search"):
         args.append("--allow-code")
     return CliRunner().invoke(app, args)
 

@@ -216,3 +216,16 @@ def test_another_search_in_the_same_folder_is_refused(small, tmp_path):
     r = cli("search", other, "--out", tmp_path / "mine")
     assert r.exit_code == 2 and "holds no search manifest" in r.stderr
     assert all_run_files(ref) == files and os.listdir(tmp_path / "mine") == ["notes.txt"]
+
+
+def test_a_search_file_runs_other_code_only_with_allow_code(tmp_path):
+    from typer.testing import CliRunner
+
+    from sandbox.cli import app
+
+    path = tmp_path / "zdt1.toml"
+    path.write_text(zdt1_definition(n=2, population=4, generations=1, seed=1))
+    r = CliRunner().invoke(app, ["search", str(path), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2
+    assert r.output.startswith(f'error: {path}: function = "discovery_functions:zdt1": not one of the sandbox\'s own run functions')
+    assert "--allow-code" in r.output and not (tmp_path / "out").exists()
