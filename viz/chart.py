@@ -8,6 +8,8 @@ language or a view option changes.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,25 @@ FONT = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang 
 Build = Callable[..., dict]
 
 
+_options: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_options_lock = threading.Lock()
+
+
+def shared_option(build: Build, model, lang: str, options: tuple[Any, ...] = ()) -> Opaque:
+    """The option for (model, its day, language, view options), built once however many browser
+    sessions show the same model (a class's projector and 40 trainees' screens); a model's
+    options of earlier days are dropped."""
+    key = (build, lang, options)
+    with _options_lock:
+        day, cached = _options.get(model, (None, {}))
+        if day != model.day:
+            cached = {}
+            _options[model] = (model.day, cached)
+        if key not in cached:
+            cached[key] = Opaque(build(model, lang, *options))
+        return cached[key]
+
+
 @solara.component
 def Chart(build: Build, model, lang: str, options: tuple[Any, ...] = (), name: str = "chart", height: int = 520):
     """`build(model, lang, *options) -> ECharts option`, shown in `<div class="chart chart-{name}">`.
@@ -28,7 +49,15 @@ def Chart(build: Build, model, lang: str, options: tuple[Any, ...] = (), name: s
     Follows Mesa's component convention: reads `update_counter`, so Step/Play re-render it."""
     update_counter.get()
     deps = [model, model.day, lang, *options]
-    option = solara.use_memo(lambda: Opaque(build(model, lang, *options)), deps)
+    option = solara.use_memo(lambda: shared_option(build, model, lang, options), deps)
+    with solara.Column(classes=["chart", f"chart-{name}"], style={"width": "100%"}):
+        figure_echarts(option, attributes={"style": f"height: {height}px; width: 100%;"})
+
+
+@solara.component
+def Figure(build: Build, args: tuple[Any, ...], name: str, height: int = 300):
+    """A chart of anything: `build(*args) -> ECharts option`, rebuilt when `args` change."""
+    option = solara.use_memo(lambda: Opaque(build(*args)), list(args))
     with solara.Column(classes=["chart", f"chart-{name}"], style={"width": "100%"}):
         figure_echarts(option, attributes={"style": f"height: {height}px; width: 100%;"})
 
@@ -39,13 +68,20 @@ def ChartView(build: Build, caption: Callable[[Any, str], str], model, name: str
     update_counter.get()
     lang = language.value
     Chart(build, model, lang, name=name, height=height)
-    solara.Text(caption(model, lang), classes=["caption", f"caption-{name}"])
+    solara.Text(caption(model, lang), classes=["chart-caption", f"caption-{name}"])
 
 
 def base(**extra) -> dict:
-    """Common settings: no animation (a projector shows the new state at once), CJK-capable fonts."""
-    return {"animation": False, "textStyle": {"fontFamily": FONT, "fontSize": 13},
+    """Common settings: no animation (a projector shows the new state at once), CJK-capable fonts
+    at 14 px (read from the back of a room)."""
+    return {"animation": False, "textStyle": {"fontFamily": FONT, "fontSize": 14},
             "tooltip": {"trigger": "axis"}, **extra}
+
+
+def unit_axis(**extra) -> dict:
+    """A 0–1 value axis with ticks every 0.25: ECharts' own choice (…, 0.9, 1) prints 0.9 and 1 on top
+    of each other."""
+    return {"type": "value", "min": 0, "max": 1, "interval": 0.25, **extra}
 
 
 def num(x: Any, digits: int = 4) -> float | None:

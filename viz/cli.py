@@ -37,6 +37,9 @@ def check(host: str, port: int) -> None:
         raise InputError(f"--host {host}: not an address of this machine") from None
     family, _, _, _, addr = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        # as the server itself will (uvicorn sets SO_REUSEADDR): connections of a dashboard stopped
+        # a moment ago linger in TIME-WAIT and must not make the port look taken
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(addr)
         except OSError as exc:
