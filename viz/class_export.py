@@ -19,7 +19,7 @@ from sandbox.viz.i18n import tr
 COLUMNS = {
     "class": pa.string(), "lesson": pa.string(), "step": pa.int64(), "kind": pa.string(), "metric": pa.string(),
     "prompt_zh": pa.string(), "prompt_en": pa.string(), "trainee": pa.string(), "answer": pa.string(),
-    "answered_at": pa.timestamp("s", tz="UTC"), "correct": pa.bool_(), "model_answer": pa.string(),
+    "answered_at": pa.timestamp("ms", tz="UTC"), "correct": pa.bool_(), "model_answer": pa.string(),
     "model_value": pa.float64(), "model_low": pa.float64(), "model_high": pa.float64(), "model_estimates": pa.string(),
     "replications": pa.int64(), "days": pa.int64(), "residents": pa.int64(), "seed": pa.int64(),
 }
@@ -99,9 +99,12 @@ def parquet_bytes(room: Room) -> bytes:
 
 def summary_png(room: Room, lang: str) -> bytes:
     """One page: the lesson, then per question its prompt, the class's answers and the model's answer."""
+    import logging
+
     import matplotlib
 
     matplotlib.use("Agg")
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold CJK face: regular is fine
     import matplotlib.pyplot as plt
 
     questions = room.lesson.questions()
@@ -138,7 +141,8 @@ def _question_row(fig, grid, row: int, room: Room, i: int, q: Question, lang: st
     text_ax.text(0, 1, prompt, va="top", fontsize=13, fontweight="bold")
     metric = tr("metrics", q.metric, lang)
     verdict = _verdict_text(q, ans, lang)
-    text_ax.text(0, 0.35, "\n".join(textwrap.wrap(f"{tr('ui', 'metric', lang)}: {metric}", width + 10)), va="top", fontsize=11, color="#333")
+    colon = "：" if lang == "zh" else ": "
+    text_ax.text(0, 0.35, "\n".join(textwrap.wrap(f"{tr('ui', 'metric', lang)}{colon}{metric}", width + 10)), va="top", fontsize=11, color="#333")
     text_ax.text(0, 0.1, "\n".join(textwrap.wrap(verdict, width + 10)), va="top", fontsize=11, color="#1b5e20")
     class_ax = fig.add_subplot(grid[row, 1])
     class_ax.set_title(tr("ui", "class_answers_n", lang, n=len(room.responses.get(i, {}))), fontsize=11, loc="left")
@@ -153,7 +157,7 @@ def _question_row(fig, grid, row: int, room: Room, i: int, q: Question, lang: st
                 class_ax.axvspan(e.low, e.high, color="#a5d6a7", alpha=0.5)
     else:
         dist = room.distribution(i)
-        labels = ["\n".join(textwrap.wrap(choice_label(q, c, lang), 12 if lang == "zh" else 18)) for c in choices(q)]
+        labels = ["\n".join(textwrap.wrap(choice_label(q, c, lang), 8 if lang == "zh" else 16)) for c in choices(q)]
         colours = ["#43a047" if ans is not None and c in ans.correct else "#90a4ae" for c in choices(q)]
         class_ax.bar(range(len(labels)), list(dist.values()), color=colours)
         class_ax.set_xticks(range(len(labels)), labels, fontsize=9)
@@ -164,7 +168,7 @@ def _question_row(fig, grid, row: int, room: Room, i: int, q: Question, lang: st
         model_ax.axis("off")
         model_ax.text(0, 0.5, tr("ui", "not_computed", lang), fontsize=11)
         return
-    labels = ["\n".join(textwrap.wrap(x, 12 if lang == "zh" else 18)) for x in setting_labels(q, lang)]
+    labels = ["\n".join(textwrap.wrap(x, 8 if lang == "zh" else 16)) for x in setting_labels(q, lang)]
     means = [e.mean for e in ans.estimates]
     errs = [[max(0.0, e.mean - e.low) if math.isfinite(e.low) else 0 for e in ans.estimates],
             [max(0.0, e.high - e.mean) if math.isfinite(e.high) else 0 for e in ans.estimates]]
