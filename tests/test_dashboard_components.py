@@ -499,3 +499,13 @@ def test_port_check_ignores_connections_left_in_time_wait():
     client.close()
     server.close()
     check("127.0.0.1", port)  # raised "Address already in use" before
+
+
+def test_a_matter_done_online_draws_no_route(stepped):
+    """It made no trip: a one-point route broke ECharts in the browser (a console TypeError)."""
+    online = next(m for m in stepped.matters if not any(e in township_map.VISITS for _, _, e in m.journey))
+    o = township_map.map_option(stepped, "zh", "open", online.id)["baseOption"]
+    assert not [s for s in o["series"] if str(s.get("name", "")).startswith("跟踪的事项")]
+    for s in o["series"]:
+        if s.get("type") == "lines":
+            assert all(len(d["coords"]) >= 2 for d in s["data"])

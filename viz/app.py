@@ -19,6 +19,7 @@ from mesa.visualization.utils import update_counter
 
 from sandbox.errors import InputError
 from sandbox.viz import levers, sessions
+from sandbox.viz.chart import Boundary
 from sandbox.viz.controls import (PAGE_STYLE, Information, LanguageSwitch, Levers, Messages, ResetControls, RunControls,
                                   guard)
 from sandbox.viz.i18n import language, ui
@@ -69,7 +70,8 @@ def Dashboard(session: Session):
         for view in VIEWS:
             with solara.lab.Tab(ui(f"tab_{view.key}"), classes=[f"tab-{view.key}"]), solara.Column(style={"padding-top": "12px"}):
                 DayZeroHint(session)
-                view.load()(session.model.value, session)
+                with Boundary():
+                    view.load()(session.model.value, session)
 
 
 @solara.component
@@ -95,7 +97,8 @@ def Page():
             LanguageSwitch()
         solara.Error(ui("server_full", n=sessions.MAX_SESSIONS), classes=["msg-server-full"])
         return
-    Dashboard(session)
+    with Boundary():
+        Dashboard(session)
 
 
 def _session_from_link(search: str | None, lang: str) -> Session:

@@ -7,24 +7,38 @@ language or a view option changes.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
+import reacton
 import solara
 from mesa.visualization.utils import update_counter
 
 from sandbox.viz.echarts_widget import Opaque, figure_echarts
-from sandbox.viz.i18n import language
+from sandbox.viz.i18n import language, tr
 
+log = logging.getLogger(__name__)
 FONT = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', 'DejaVu Sans', sans-serif"
 Build = Callable[..., dict]
 
 
 _options: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _options_lock = threading.Lock()
+_model_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_lock(model) -> threading.RLock:
+    """Held while a model steps and while a chart of it is built: Play steps in its own thread, and a
+    chart read half-way through a day (the day counted, its metrics not yet recorded) would fail."""
+    with _options_lock:
+        lock = _model_locks.get(model)
+        if lock is None:
+            lock = _model_locks[model] = threading.RLock()
+        return lock
 
 
 def shared_option(build: Build, model, lang: str, options: tuple[Any, ...] = ()) -> Opaque:
@@ -32,7 +46,7 @@ def shared_option(build: Build, model, lang: str, options: tuple[Any, ...] = ())
     sessions show the same model (a class's projector and 40 trainees' screens); a model's
     options of earlier days are dropped."""
     key = (build, lang, options)
-    with _options_lock:
+    with model_lock(model):
         day, cached = _options.get(model, (None, {}))
         if day != model.day:
             cached = {}
@@ -68,7 +82,23 @@ def ChartView(build: Build, caption: Callable[[Any, str], str], model, name: str
     update_counter.get()
     lang = language.value
     Chart(build, model, lang, name=name, height=height)
-    solara.Text(caption(model, lang), classes=["chart-caption", f"caption-{name}"])
+    with model_lock(model):
+        text = caption(model, lang)
+    solara.Text(text, classes=["chart-caption", f"caption-{name}"])
+
+
+@solara.component
+def Boundary(children=[]):
+    """Shows its children, or — if one of them fails to draw — one translated line and a retry
+    button instead of Solara's traceback (which would show server paths); the error is logged."""
+    error, clear = reacton.use_exception()
+    if error is not None:
+        log.error("a view failed to draw: %s: %s", type(error).__name__, error)
+        with solara.Row(style={"align-items": "center"}):
+            solara.Error(tr("ui", "view_failed", language.value), classes=["msg-view-failed"])
+            solara.Button(tr("ui", "retry", language.value), on_click=clear, outlined=True)
+        return
+    solara.Column(children=children, style={"width": "100%"})
 
 
 def base(**extra) -> dict:

@@ -30,6 +30,7 @@ DAYS_PER_STEP = (1, 5, 22)  # a day, a working week, a working month
 PAGE_STYLE = """
 .chart-caption { font-size: 15px !important; line-height: 1.5; color: #222; }
 .v-tabs-bar { height: auto !important; }
+.v-window__container, .v-window-item { transition: none !important; }
 .v-tabs-bar .v-slide-group__wrapper { overflow: visible !important; contain: none !important; flex: 1 1 auto !important; max-width: 100%; }
 .v-tabs-bar .v-slide-group__content { flex-wrap: wrap !important; transform: none !important; flex: 1 1 auto !important; max-width: 100%; }
 .v-tabs-bar .v-tab { min-height: 44px; font-size: 15px; }

@@ -122,10 +122,11 @@ def journey_option(model, lang: str, matter_id: int, _stops: int = 0) -> dict:
                   "data": [[s.day, place_name(s.place, lang)] for s in path if not any(s.event in k[1] for k in kinds)]})
     route = {"type": "line", "data": [[s.day, place_name(s.place, lang)] for s in path], "showSymbol": False,
              "color": "#9e9e9e", "lineStyle": {"width": 1}, "z": 1}
-    waits = {"type": "lines", "coordinateSystem": "cartesian2d", "silent": True, "z": 2,
-             "lineStyle": {"color": "#ffb74d", "width": 8, "opacity": 0.7},
-             "data": [{"coords": [[s.day, place_name(s.place, lang)], [s.day + s.wait, place_name(s.place, lang)]]}
-                      for s in path if s.wait]}
+    # one short line a wait (a "lines" series on a category axis fails in ECharts 5.4 when its data grows)
+    waits = [{"type": "line", "silent": True, "z": 2, "showSymbol": False, "color": "#ffb74d",
+              "lineStyle": {"width": 8, "opacity": 0.7},
+              "data": [[s.day, place_name(s.place, lang)], [s.day + s.wait, place_name(s.place, lang)]]}
+             for s in path if s.wait]
     end = max([s.day + s.wait for s in path] + [matter.created + 1])
     return base(
         tooltip={"show": False},
@@ -133,7 +134,7 @@ def journey_option(model, lang: str, matter_id: int, _stops: int = 0) -> dict:
         xAxis={"type": "value", "min": matter.created, "max": end, "minInterval": 1, "name": tr("ui", "working_day", lang),
                "nameLocation": "middle", "nameGap": 26},
         yAxis={"type": "category", "data": names, "inverse": True, "axisLabel": {"fontSize": 14}},
-        series=[route, waits] + marks,
+        series=[route, *waits] + marks,
     )
 
 

@@ -10,7 +10,7 @@ import threading
 import solara
 
 from sandbox.lesson import Question
-from sandbox.viz.chart import Figure, base
+from sandbox.viz.chart import Boundary, Figure, base
 from sandbox.viz.class_export import choice_label, setting_labels
 from sandbox.viz.classroom import REVEALED, Room, choices
 from sandbox.viz.i18n import language, tr, ui
@@ -54,7 +54,8 @@ def StepBody(room: Room, step: int, words: bool = True, view: bool = True, seen:
     if model is not None and s.view in VIEWS_BY_KEY:
         solara.Text(ui("class_township", residents=f"{model.population.n:,}", day=model.day),
                     classes=["class-township"], style={"font-size": "14px", "color": "#555"})
-        VIEWS_BY_KEY[s.view].load()(model, None)
+        with Boundary():
+            VIEWS_BY_KEY[s.view].load()(model, None)
 
 
 @solara.component
@@ -115,12 +116,13 @@ def result_option(room: Room, lang: str, step: int) -> dict:
         if math.isfinite(e.mean):
             dots.append({"value": [round(e.mean, 6), lab], "label": {"formatter": f"{e.mean:.3g}"}})
         if math.isfinite(e.low) and math.isfinite(e.high):
-            bars.append({"coords": [[round(e.low, 6), lab], [round(e.high, 6), lab]]})
+            bars.append({"type": "line", "silent": True, "showSymbol": False, "color": MODEL,
+                         "lineStyle": {"width": 10, "opacity": 0.35},
+                         "data": [[round(e.low, 6), lab], [round(e.high, 6), lab]]})
     return base(tooltip={"show": False}, grid={"left": 20, "right": 40, "top": 30, "bottom": 40, "containLabel": True},
                 xAxis={"type": "value", "scale": True, "name": tr("metrics", q.metric, lang), "nameLocation": "middle", "nameGap": 28},
                 yAxis={"type": "category", "data": labels, "inverse": True, "axisLabel": {"fontSize": 15, "width": 260, "overflow": "break"}},
-                series=[{"type": "lines", "coordinateSystem": "cartesian2d", "data": bars, "silent": True,
-                         "lineStyle": {"color": MODEL, "width": 10, "opacity": 0.35}},
+                series=[*bars,
                         {"type": "scatter", "data": dots, "symbolSize": 16, "color": MODEL,
                          "label": {"show": True, "position": "top", "fontSize": 15}}])
 

@@ -164,8 +164,8 @@ def map_option(model, lang: str, colour_by: str = "open", followed: int | None =
                                "backgroundColor": "rgba(255,240,240,0.85)"},
             "data": [{"name": tr("ui", "seat_short", lang), "value": [0, 0]}]}
     all_series = [cells] + residents + [workers, offices, problems, seat]
-    if followed is not None and 0 <= followed < len(model.matters):
-        route = trail(model, lay, followed, corner)
+    route = trail(model, lay, followed, corner) if followed is not None and 0 <= followed < len(model.matters) else []
+    if len(route) >= 2:  # a matter done online made no trip: nothing to draw
         all_series.append({"type": "lines", "coordinateSystem": "cartesian2d", "polyline": True, "z": 11, "silent": True,
                            "name": tr("ui", "trail", lang, trips=model.matters[followed].trips),
                            "data": [{"coords": route}], "lineStyle": {"color": "#000", "width": 2.5, "opacity": 0.85},

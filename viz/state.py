@@ -26,6 +26,7 @@ from sandbox.model import TownshipModel
 from sandbox.replicates import Plan, Setting, seeds
 from sandbox.viz import levers, sessions
 from sandbox.viz.background import SANDBOX, Busy, Job, runner
+from sandbox.viz.chart import model_lock
 from sandbox.viz.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -195,9 +196,11 @@ class Session:
                 self.error.set(tr("ui", "session_limit", lang, days=f"{limit:,}", residents=f"{self.settings.value.residents:,}"))
                 return False
             for _ in range(days):
-                a.step()
+                with model_lock(a):
+                    a.step()
                 if b is not None:
-                    b.step()
+                    with model_lock(b):
+                        b.step()
         with self.batch():
             force_update()
         return True

@@ -16,6 +16,7 @@ import traitlets
 from sandbox.lesson import cached_lesson, lesson_names
 from sandbox.viz import class_export, classroom, sessions
 from sandbox.viz.background import runner
+from sandbox.viz.chart import Boundary
 from sandbox.viz.classroom import ASKING, CLOSED, REVEALED, ClassError, Room
 from sandbox.viz.controls import PAGE_STYLE, LanguageSwitch
 from sandbox.viz.i18n import language, tr, ui
@@ -68,7 +69,8 @@ def TeachPage():
         if exc.key != "not_instructor":
             LessonPicker(lambda room: (set_opened((room.code, room.token)), router.push(f"/teach?room={room.code}&key={room.token}")))
         return
-    Teaching(room, key)
+    with Boundary():
+        Teaching(room, key)
 
 
 @solara.component

@@ -12,6 +12,7 @@ import solara
 
 from sandbox.viz import classroom, levers
 from sandbox.viz.classroom import ASKING, CLOSED, REVEALED, ClassError, Room, Trainee, choices
+from sandbox.viz.chart import Boundary
 from sandbox.viz.class_export import choice_label
 from sandbox.viz.controls import PAGE_STYLE, LanguageSwitch
 from sandbox.viz.i18n import language, ui
@@ -43,7 +44,8 @@ def TraineePage():
             solara.Error(message(exc, lang), classes=["msg-error"])
             room, trainee = None, None
         if trainee is not None:
-            Following(room, trainee)
+            with Boundary():
+                Following(room, trainee)
             return
     JoinForm(p.get("room", ""), on_joined)
 
