@@ -509,3 +509,17 @@ def test_a_matter_done_online_draws_no_route(stepped):
     for s in o["series"]:
         if s.get("type") == "lines":
             assert all(len(d["coords"]) >= 2 for d in s["data"])
+
+
+def test_cli_lessons_folder_is_checked_before_the_server_starts(tmp_path):
+    from typer.testing import CliRunner
+
+    from sandbox.cli import app
+
+    r = CliRunner().invoke(app, ["dashboard", "--lessons", str(tmp_path / "missing")])
+    assert r.exit_code == 2 and f"--lessons {tmp_path / 'missing'}: not a folder" in r.output
+    (tmp_path / "bad.toml").write_text('title = ["课", "L"]\nsummary = ["概", "S"]\n[[steps]]\ntitle = ["一", "One"]\nview = "map"\n',
+                                       encoding="utf-8")
+    r = CliRunner().invoke(app, ["dashboard", "--lessons", str(tmp_path)])
+    assert r.exit_code == 2
+    assert r.output.strip() == f"error: {tmp_path / 'bad.toml'}: step 1: levers, days and view need a scenario in the same step"

@@ -36,7 +36,12 @@ def choice_label(q: Question, value: str, lang: str) -> str:
 def setting_labels(q: Question, lang: str) -> list[str]:
     i = 0 if lang == "zh" else 1
     if q.kind == "direction":
-        return ["A", "B"]
+        from sandbox.viz.levers import describe_change, scenario_label
+
+        sep = "，" if lang == "zh" else ", "
+        return [f"{side}{'：' if lang == 'zh' else ': '}{scenario_label(s.scenario, lang)}"
+                + (f" + {sep.join(describe_change(k, v, lang) for k, v in s.levers.items())}" if s.levers else "")
+                for side, s in (("A", q.a), ("B", q.b))]
     if q.kind == "which":
         return [o.label[i] for o in q.options]
     return [tr("ui", "model", lang)]

@@ -23,7 +23,7 @@ from sandbox.viz.i18n import language, tr, ui
 from sandbox.viz.lesson_view import ClassAnswers, Discussion, ModelAnswer, StepBody, text, use_room
 
 CLASS_STYLE = """
-.room-code { font-size: 72px !important; font-weight: 800; letter-spacing: 0.15em; line-height: 1.1; color: #0d47a1; }
+.room-code { font-size: 64px !important; font-weight: 800; letter-spacing: 0.15em; line-height: 1.1; color: #0d47a1; }
 .join-address { font-size: 20px; font-weight: 600; }
 .prompt { font-size: 24px !important; font-weight: 700; line-height: 1.5; }
 """
@@ -65,7 +65,10 @@ def TeachPage():
         room = classroom.find(code)
         room.check(key)
     except ClassError as exc:
-        solara.Error(message(exc, lang), classes=["msg-instructor-only" if exc.key == "not_instructor" else "msg-error"])
+        if exc.key == "not_instructor":
+            solara.Error(ui("instructor_only"), classes=["msg-instructor-only"])
+        else:
+            solara.Error(message(exc, lang), classes=["msg-error"])
         if exc.key != "not_instructor":
             LessonPicker(lambda room: (set_opened((room.code, room.token)), router.push(f"/teach?room={room.code}&key={room.token}")))
         return
@@ -127,50 +130,52 @@ def Teaching(room: Room, key: str):
     step = room.step
     total = len(room.lesson.steps)
     q = room.question()
-    with solara.Row(style={"align-items": "stretch", "flex-wrap": "wrap", "gap": "16px"}):
-        with solara.Card(ui("class_code"), style={"min-width": "300px"}), solara.Column(style={"gap": "4px"}):
-            solara.Text(room.code, classes=["room-code"])
-            solara.Text(ui("join_at"), style={"font-size": "15px"})
-            JoinAddress.element()
-            solara.Text(ui("trainees_n", n=len(room.trainees)), classes=["trainees-count"], style={"font-size": "20px", "font-weight": "600"})
-            with solara.Details(ui("trainees_n", n=len(room.trainees))):
-                solara.Text(" · ".join(t.name for t in room.trainees.values()) or "–", classes=["trainee-names"])
-        with solara.Card(text(room.lesson.title, lang), style={"flex": "1", "min-width": "420px"}), solara.Column():
-            solara.Text(ui("step_n", n=step + 1, total=total), classes=["step-n"], style={"font-size": "20px", "font-weight": "600"})
-            with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-                solara.Button(ui("prev_step"), outlined=True, disabled=step == 0, on_click=act(lambda: room.go(key, step - 1)),
-                              classes=["btn-prev"])
-                solara.Button(ui("next_step"), color="primary", disabled=step == total - 1, on_click=act(lambda: room.go(key, step + 1)),
-                              classes=["btn-next"])
-                if q is not None and room.phase == ASKING:
-                    solara.Button(ui("close_answers"), color="warning", on_click=act(lambda: room.close(key)), classes=["btn-close-answers"])
-                if q is not None and room.phase in (ASKING, CLOSED):
-                    comp = room.computations.get(step)
-                    ready = comp is not None and comp.answer is not None
-                    solara.Button(ui("reveal"), color="success", disabled=not ready, on_click=act(lambda: room.reveal(key)),
-                                  classes=["btn-reveal"])
-            if error:
-                solara.Error(error, classes=["msg-error"])
+    with solara.AppBar():  # the moves, where Step is in the sandbox: the projected page keeps its height for the lesson
+        with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "nowrap"}):
+            solara.Text(ui("step_n", n=step + 1, total=total), classes=["step-n", "appbar-day"])
+            solara.Button(ui("prev_step"), color="white", depressed=True, disabled=step == 0,
+                          on_click=act(lambda: room.go(key, room.step - 1)), classes=["btn-prev"], style={"color": "#0d47a1"})
+            solara.Button(ui("next_step"), color="white", depressed=True, disabled=step == total - 1,
+                          on_click=act(lambda: room.go(key, room.step + 1)), classes=["btn-next"], style={"color": "#0d47a1"})
+    if error:
+        solara.Error(error, classes=["msg-error"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
         with solara.Column(style={"flex": "3 1 640px", "min-width": "0"}):
+            solara.Text(text(room.lesson.title, lang), classes=["lesson-title"], style={"font-size": "16px", "color": "#555"})
             StepBody(room, step, seen=version)
-        if q is not None or room.lesson.steps[step].discussion or room.lesson.steps[step].passage:
-            with solara.Column(style={"flex": "2 1 420px", "min-width": "0"}):
-                if q is not None:
-                    with solara.Card(ui("question"), classes=["question-card"]), solara.Column():
-                        solara.Text(text(q.prompt, lang), classes=["prompt"])
-                        comp = room.computations.get(step)
-                        answered = len(room.responses.get(step, {}))
-                        solara.Text(ui("answered_n", n=answered, total=len(room.trainees)), classes=["answered-count"],
-                                    style={"font-size": "20px"})
-                        if comp is not None and comp.answer is None:
-                            status = ui("compare_failed", error=comp.error) if comp.error else ui("computing", done=comp.done, total=comp.total)
-                            solara.Text(status, classes=["computing"], style={"font-size": "14px", "color": "#555"})
-                        if room.phase in (CLOSED, REVEALED):
-                            ClassAnswers(room, step, version)
-                        if room.phase == REVEALED:
-                            ModelAnswer(room, step, seen=version)
-                Discussion(room, step, version)
+        with solara.Column(style={"flex": "2 1 420px", "min-width": "0"}):
+            with solara.Card(style={"padding": "4px 0"}), solara.Row(style={"align-items": "center", "gap": "20px", "flex-wrap": "wrap"}):
+                solara.Text(room.code, classes=["room-code"])
+                with solara.Column(style={"gap": "2px"}):
+                    solara.Text(ui("join_at"), style={"font-size": "15px"})
+                    JoinAddress.element()
+                    solara.Text(ui("trainees_n", n=len(room.trainees)), classes=["trainees-count"],
+                                style={"font-size": "20px", "font-weight": "600"})
+            with solara.Details(ui("trainees_n", n=len(room.trainees))):
+                solara.Text(" · ".join(t.name for t in room.trainees.values()) or "–", classes=["trainee-names"])
+            if q is not None:
+                with solara.Card(ui("question"), classes=["question-card"]), solara.Column():
+                    solara.Text(text(q.prompt, lang), classes=["prompt"])
+                    comp = room.computations.get(step)
+                    answered = len(room.responses.get(step, {}))
+                    solara.Text(ui("answered_n", n=answered, total=len(room.trainees)), classes=["answered-count"],
+                                style={"font-size": "20px"})
+                    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+                        if room.phase == ASKING:
+                            solara.Button(ui("close_answers"), color="warning", on_click=act(lambda: room.close(key)),
+                                          classes=["btn-close-answers"])
+                        if room.phase in (ASKING, CLOSED):
+                            ready = comp is not None and comp.answer is not None
+                            solara.Button(ui("reveal"), color="success", disabled=not ready, on_click=act(lambda: room.reveal(key)),
+                                          classes=["btn-reveal"])
+                    if comp is not None and comp.answer is None:
+                        status = ui("compare_failed", error=comp.error) if comp.error else ui("computing", done=comp.done, total=comp.total)
+                        solara.Text(status, classes=["computing"], style={"font-size": "14px", "color": "#555"})
+                    if room.phase in (CLOSED, REVEALED):
+                        ClassAnswers(room, step, version, height=240)
+                    if room.phase == REVEALED:
+                        ModelAnswer(room, step, height=220, seen=version)
+            Discussion(room, step, version)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px", "margin-top": "16px", "align-items": "center"}):
         solara.FileDownload(lambda: class_export.csv_bytes(room), filename=f"class-{room.code}.csv", label=ui("export_csv"),
                             mime_type="text/csv")
