@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sandbox.errors import InputError
 from sandbox.params import LEAVES
 from sandbox.replicates import Setting, villages_for
-from sandbox.scenario import build_scenario, resolve_named_toml, scenario_names, toml_value
+from sandbox.scenario import _read_toml, build_scenario, resolve_named_toml, scenario_names, toml_value
 from sandbox.scenarios import SCENARIO_DIR
 
 LESSON_DIR = SCENARIO_DIR / "lessons"
@@ -188,14 +187,9 @@ def is_lesson_file(path: Path) -> bool:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
+        return _read_toml(path)  # the scenario floor's reader: its messages for bad TOML and unreadable files
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def load_lesson(name_or_path: str | Path) -> Lesson:

@@ -21,7 +21,6 @@ except ImportError:
     pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
 
 import dashboard_fixtures as fx
-from dashboard_fixtures import chromium_browser, dashboard_url, open_dash  # noqa: F401 (fixtures)
 from sandbox.lesson import load_lesson
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ except ImportError:
     pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
 
 import dashboard_fixtures as fx
-from dashboard_fixtures import RESIDENTS, SEED, VILLAGES, chromium_browser, dashboard_url, open_dash  # noqa: F401 (fixtures)
+from dashboard_fixtures import RESIDENTS, SEED, VILLAGES
 from sandbox.glossary import term as tr
 from sandbox.model import TownshipModel
 

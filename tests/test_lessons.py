@@ -121,7 +121,7 @@ def test_validate_command_checks_lessons_and_scenarios(tmp_path):
 
 
 # -- every shipped lesson, start to end, headless ------------------------------------------------
-SMALL_CLASS = 1500  # residents: the same code paths, a fraction of the time
+SMALL_CLASS = 1000  # residents: the same code paths, a fraction of the time
 
 
 def _independent(lesson, q) -> tuple[list[tuple[float, float, float]], tuple[float, float, float] | None]:
@@ -142,7 +142,7 @@ def test_shipped_lesson_runs_start_to_end_with_answers_from_the_model(name):
     from sandbox.viz.background import Runner
 
     lesson = classroom.sized(load_lesson(name), SMALL_CLASS)
-    lesson = lesson.model_copy(update={"class_": lesson.class_.model_copy(update={"replications": 4})})
+    lesson = lesson.model_copy(update={"class_": lesson.class_.model_copy(update={"replications": 3})})
     room = classroom.Room("TEST", "key", name, lesson)
     runner = Runner(workers=2)
     try:
