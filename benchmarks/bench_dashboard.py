@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -161,6 +162,13 @@ def rss_mb(pid: int) -> float:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     import subprocess
 
@@ -203,12 +211,17 @@ def bench_class(n: int, lesson_name: str = "one_window") -> None:
         expect(teacher.locator(".trainees-count")).to_have_text(f"已加入 {n} 人")
         print(f"\nclass of {n} on one server ({lesson.class_.size()['residents']:,}-resident class township): "
               f"{n} joined in {joined:.0f} s; server RSS {idle:.0f} MB idle -> {rss_mb(proc.pid):.0f} MB with the class")
-        latencies, slowest = [], []
+        cpu0 = cpu_seconds(proc.pid)
+        time.sleep(5)
+        print(f"  server CPU while the class waits: {100 * (cpu_seconds(proc.pid) - cpu0) / 5:.0f} % of a core")
+        latencies, slowest, server_cpu = [], [], []
         for i in range(1, total):
+            cpu0 = cpu_seconds(proc.pid)
             clicked = teacher.evaluate(CLICK, ".btn-next")
             label = f"第 {i + 1}/{total} 步"
             for p in pages:
                 expect(p.locator(".step-n")).to_have_text(label)
+            server_cpu.append(cpu_seconds(proc.pid) - cpu0)
             seen = [p.evaluate("l => window.__seen[l]", label) - clicked for p in pages]
             latencies += seen
             slowest.append(max(seen))
@@ -230,6 +243,7 @@ def bench_class(n: int, lesson_name: str = "one_window") -> None:
         workers = sum(rss_mb(c) for c in children(proc.pid))
         print(f"  next step -> the new step on every trainee's page ({len(slowest)} presses x {n} trainees): {q(latencies)}")
         print(f"  slowest trainee per press: {', '.join(f'{x / 1000:.1f} s' for x in slowest)}")
+        print(f"  server CPU per press (all {n} pages redrawn): {', '.join(f'{x:.2f} s' for x in server_cpu)}")
         print(f"  server RSS after the lesson {rss_mb(proc.pid):.0f} MB (+ {workers:.0f} MB in its background worker processes)")
         browser.close()
 

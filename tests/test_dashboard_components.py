@@ -270,9 +270,11 @@ def test_only_differences_whose_interval_excludes_zero_are_coloured():
     diffs["trips_per_matter"] = [-0.5, -0.6, -0.55]   # clearly fewer trips: better
     diffs["participation"] = [-0.2, -0.25, -0.22]     # clearly less participation: worse
     diffs["escalations"] = [-3.0, 2.5, 1.0]           # sign flips between seeds: not coloured
+    diffs["vitality_index"] = [0.0004, 0.0005, 0.0006]  # certain but tiny: coloured, and shown with its digits
     html = compare.table_html(_results(diffs), "zh")
     assert {m: c for c, m in re.findall(r'<tr class="(better|worse)" data-metric="(\w+)"', html)} == {
-        "trips_per_matter": "better", "participation": "worse"}
+        "trips_per_matter": "better", "participation": "worse", "vitality_index": "better"}
+    assert "+0.0005" in html.split('data-metric="vitality_index"')[1].split("</tr>")[0]
     assert 'class="unclear" data-metric="escalations"' in html and "区分不出" in html
     assert "[" in html  # the interval is shown
     assert compare.verdict(Estimate(-1, -2, 0.5), -1) == ""

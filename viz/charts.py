@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import solara
 
@@ -119,7 +121,7 @@ def cadres_option(model, lang: str) -> dict:
         xAxis=[{"type": "category", "gridIndex": i, "data": list(range(1, n)), "boundaryGap": False,
                 "axisLabel": {"show": i == 1}, "name": tr("ui", "working_day", lang) if i == 1 else "",
                 "nameLocation": "middle", "nameGap": 26} for i in range(2)],  # categories: ECharts stacks by index
-        yAxis=[{"type": "value", "gridIndex": 0, "min": 0, "max": num(max(budget, top) * 1.05, 1),
+        yAxis=[{"type": "value", "gridIndex": 0, "min": 0, "max": math.ceil(max(budget, top) * 1.05),  # whole hours: no crowded top label
                 "name": tr("ui", "hours_per_cadre", lang), "nameLocation": "middle", "nameGap": 38},
                {"type": "value", "gridIndex": 1, "min": 0, "splitNumber": 2, "name": tr("ui", "overflow_hours", lang),
                 "nameLocation": "middle", "nameGap": 38}],
@@ -151,4 +153,4 @@ def TripsView(model, session=None):
 @solara.component
 def CadresView(model, session=None):
     """Cadres' day by activity; today's hours under it."""
-    ChartView(cadres_option, cadres_caption, model, "cadres", 500)
+    ChartView(cadres_option, cadres_caption, model, "cadres", 530)

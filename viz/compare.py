@@ -41,16 +41,20 @@ def verdict(diff: Estimate, direction: int) -> str:
 
 
 def _f(x: float, spec: str) -> str:
-    if not math.isfinite(x):
-        return "–"
-    if spec.endswith("%"):
-        return format(x, spec)
-    return format(x, spec)
+    return format(x, spec) if math.isfinite(x) else "–"
+
+
+def _shows_as_zero(x: float, spec: str) -> bool:
+    return float(format(abs(x), spec.lstrip("+")).rstrip("%")) == 0
 
 
 def _ci(e: Estimate, spec: str) -> str:
     if not math.isfinite(e.mean):
         return "–"
+    if e.excludes_zero and _shows_as_zero(e.mean, spec):
+        # certain, yet too small for the column's digits: two significant digits, fixed point
+        digits = min(9, 1 - math.floor(math.log10(abs(e.mean) * (100 if spec.endswith("%") else 1))))
+        spec = ("+" if spec.startswith("+") else "") + f".{digits}{'%' if spec.endswith('%') else 'f'}"
     if not (math.isfinite(e.low) and math.isfinite(e.high)):
         return _f(e.mean, spec)
     return f"{_f(e.mean, spec)} <span class='ci'>[{_f(e.low, spec)}, {_f(e.high, spec)}]</span>"
@@ -131,12 +135,11 @@ def CompareControls(session: Session):
         if lever:
             LeverInput(lever, shown, set_value, label=ui("lever_value"))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "16px"}):
-        with solara.Column(style={"min-width": "220px"}):
-            solara.SliderInt(ui("replications"), value=reps, min=3, max=20, on_value=set_reps, thumb_label="always",
-                             tick_labels="end_points")
-        with solara.Column(style={"min-width": "260px"}):
-            solara.SliderInt(ui("compare_days"), value=days, min=20, max=250, step=10, on_value=set_days, thumb_label="always",
-                             tick_labels="end_points")
+        for key, value, setter, lo, hi, step in (("replications", reps, set_reps, 3, 20, 1), ("compare_days", days, set_days, 20, 250, 10)):
+            with solara.Row(style={"align-items": "center", "min-width": "300px", "gap": "8px"}, classes=[f"compare-{key}"]):
+                with solara.Column(style={"flex": "1"}):
+                    solara.SliderInt(ui(key), value=value, min=lo, max=hi, step=step, on_value=setter, thumb_label=False)
+                solara.Text(ui("range_hint", value=value, low=lo, high=hi), classes=["lever-value"])
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button(ui("start_compare"), color="primary", classes=["compare-start"],
                       on_click=guard(session, "start_compare", lambda: session.compare(

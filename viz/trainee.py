@@ -77,6 +77,7 @@ def JoinForm(code: str, on_joined):
 def Following(room: Room, trainee: Trainee):
     """The class as this trainee sees it; redrawn when the instructor moves it on."""
     seen = use_room(room, stage=True)
+    show_view, set_show_view = solara.use_state(False)
     lang = language.value
     step = room.step
     if room.ended:
@@ -100,7 +101,13 @@ def Following(room: Room, trainee: Trainee):
                 ModelAnswer(room, step, height=220, seen=seen)
             if room.phase in (CLOSED, REVEALED):
                 ClassAnswers(room, step, room.version, height=240)
-    StepBody(room, step, words=False, seen=seen)
+    if room.lesson.steps[step].view:
+        # the view is on the projector; on a laptop it is drawn only on request (forty screens redrawing a
+        # map at every step would cost the server more than the rest of the class together)
+        with solara.Column(classes=["show-view"]):
+            solara.Checkbox(label=ui("show_view"), value=show_view, on_value=set_show_view)
+        if show_view:
+            StepBody(room, step, words=False, seen=seen)
     Discussion(room, step, seen)
     SandboxLink(room, step)
 
