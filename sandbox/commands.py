@@ -64,6 +64,7 @@ def run(
     from sandbox.run import simulate
     from sandbox.scenario import build_scenario
 
+    _check_seed(seed)
     scen = build_scenario(scenario, **overrides(days, residents, set_))
     _say_inert(scen)
     target = out_dir or Path("results") / f"run-{Path(scenario).stem}-{stamp()}"
@@ -78,6 +79,14 @@ def run(
                     "version": _version()}, tmp / "params.json")
     _summary_table(res.summary)
     out.print(f"wrote {target}/ (daily.parquet, summary.parquet, params.json)")
+
+
+def _check_seed(seed: int, replications: int = 1) -> None:
+    """Seeds are what numpy accepts and the tables store (int64): refused before anything runs."""
+    top = 2**63 - 1
+    if not 0 <= seed <= top - (replications - 1):
+        raise InputError(f"--seed {seed}: must be a whole number from 0 to {top - (replications - 1)}"
+                         + (" (seed + replications - 1 must stay below 2^63)" if replications > 1 else ""))
 
 
 def _say_inert(scen) -> None:
@@ -120,6 +129,7 @@ def compare(
     from sandbox.report import render
     from sandbox.scenario import build_scenario
 
+    _check_seed(seed, replications)
     names = scenarios or DEFAULT_COMPARE
     if len(set(names)) != len(names):
         raise InputError(f"scenarios: {' '.join(names)}: each scenario may appear once")
