@@ -188,3 +188,16 @@ def test_summary_image_is_one_png_page(room, lang):
     width = int.from_bytes(png[16:20], "big")
     height = int.from_bytes(png[20:24], "big")
     assert width == 1600 and 800 < height < 1600  # one page for three questions
+
+
+def test_a_class_button_never_shows_a_traceback():
+    from sandbox.viz.i18n import language
+    from sandbox.viz.teach import attempt
+
+    language.set("zh")
+    shown = []
+    assert attempt(lambda: (_ for _ in ()).throw(RuntimeError("/srv/x.py broke")), shown.append, "submit") is False
+    assert shown == ["出错了，“提交”没有完成。沙盘仍可继续使用。"]
+    assert attempt(lambda: (_ for _ in ()).throw(ClassError("class_full", limit=60)), shown.append, "join") is False
+    assert shown[-1] == "课堂已满（最多 60 人）"
+    assert attempt(lambda: None, shown.append, "join") is True and shown[-1] is None

@@ -7,6 +7,7 @@ key, so a trainee who types /teach?room=CODE sees a message and no controls.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs
 
 import ipyvue
@@ -22,6 +23,7 @@ from sandbox.viz.controls import PAGE_STYLE, LanguageSwitch
 from sandbox.viz.i18n import language, tr, ui
 from sandbox.viz.lesson_view import ClassAnswers, Discussion, ModelAnswer, StepBody, text, use_room
 
+log = logging.getLogger(__name__)
 CLASS_STYLE = """
 .room-code { font-size: 64px !important; font-weight: 800; letter-spacing: 0.15em; line-height: 1.1; color: #0d47a1; }
 .join-address { font-size: 20px; font-weight: 600; }
@@ -40,6 +42,22 @@ class JoinAddress(ipyvue.VueTemplate):
 
 def message(exc: ClassError, lang: str) -> str:
     return tr("ui", f"class_error_{exc.key}", lang, **exc.fields)
+
+
+def attempt(fn, set_error, what: str) -> bool:
+    """Run a class action from a button: a ClassError becomes its message, anything unexpected is
+    logged and one translated line (never a traceback). True when it went through."""
+    try:
+        fn()
+    except ClassError as exc:
+        set_error(message(exc, language.value))
+        return False
+    except Exception:
+        log.exception("class action %s failed", what)
+        set_error(tr("ui", "unexpected_error", language.value, what=tr("ui", what, language.value)))
+        return False
+    set_error(None)
+    return True
 
 
 def params(search: str | None) -> dict[str, str]:
@@ -83,10 +101,7 @@ def LessonPicker(on_open):
     error, set_error = solara.use_state(None)
 
     def open_class(name: str) -> None:
-        try:
-            on_open(classroom.open_room(name, runner()))
-        except ClassError as exc:
-            set_error(message(exc, language.value))
+        attempt(lambda: on_open(classroom.open_room(name, runner())), set_error, "open_class")
 
     solara.Text(ui("pick_lesson"), style={"font-size": "24px", "font-weight": "700"})
     if error:
@@ -118,14 +133,8 @@ def Teaching(room: Room, key: str):
     lang = language.value
     error, set_error = solara.use_state(None)
 
-    def act(fn):
-        def run():
-            try:
-                fn()
-                set_error(None)
-            except ClassError as exc:
-                set_error(message(exc, language.value))
-        return run
+    def act(fn, what: str = "next_step"):
+        return lambda: attempt(fn, set_error, what)
 
     step = room.step
     total = len(room.lesson.steps)
@@ -134,7 +143,7 @@ def Teaching(room: Room, key: str):
         with solara.Row(style={"align-items": "center", "gap": "8px", "flex-wrap": "nowrap"}):
             solara.Text(ui("step_n", n=step + 1, total=total), classes=["step-n", "appbar-day"])
             solara.Button(ui("prev_step"), color="white", depressed=True, disabled=step == 0,
-                          on_click=act(lambda: room.go(key, room.step - 1)), classes=["btn-prev"], style={"color": "#0d47a1"})
+                          on_click=act(lambda: room.go(key, room.step - 1), "prev_step"), classes=["btn-prev"], style={"color": "#0d47a1"})
             solara.Button(ui("next_step"), color="white", depressed=True, disabled=step == total - 1,
                           on_click=act(lambda: room.go(key, room.step + 1)), classes=["btn-next"], style={"color": "#0d47a1"})
     if error:
@@ -162,11 +171,11 @@ def Teaching(room: Room, key: str):
                                 style={"font-size": "20px"})
                     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
                         if room.phase == ASKING:
-                            solara.Button(ui("close_answers"), color="warning", on_click=act(lambda: room.close(key)),
+                            solara.Button(ui("close_answers"), color="warning", on_click=act(lambda: room.close(key), "close_answers"),
                                           classes=["btn-close-answers"])
                         if room.phase in (ASKING, CLOSED):
                             ready = comp is not None and comp.answer is not None
-                            solara.Button(ui("reveal"), color="success", disabled=not ready, on_click=act(lambda: room.reveal(key)),
+                            solara.Button(ui("reveal"), color="success", disabled=not ready, on_click=act(lambda: room.reveal(key), "reveal"),
                                           classes=["btn-reveal"])
                     if comp is not None and comp.answer is None:
                         status = ui("compare_failed", error=comp.error) if comp.error else ui("computing", done=comp.done, total=comp.total)
@@ -182,7 +191,7 @@ def Teaching(room: Room, key: str):
         solara.FileDownload(lambda: class_export.parquet_bytes(room), filename=f"class-{room.code}.parquet", label=ui("export_parquet"))
         solara.FileDownload(lambda: class_export.summary_png(room, language.value), filename=f"class-{room.code}.png",
                             label=ui("export_png"), mime_type="image/png")
-        solara.Button(ui("end_class"), outlined=True, color="error", on_click=act(lambda: (room.check(key), classroom.close(room.code))),
+        solara.Button(ui("end_class"), outlined=True, color="error", on_click=act(lambda: (room.check(key), classroom.close(room.code)), "end_class"),
                       classes=["btn-end-class"])
         solara.Text(ui("server_status", sessions=sessions.live(), classes=len(classroom.rooms()), rss=f"{sessions.rss_mb():.0f}"),
                     classes=["server-status"], style={"font-size": "14px", "color": "#555"})

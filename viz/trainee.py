@@ -17,7 +17,7 @@ from sandbox.viz.class_export import choice_label
 from sandbox.viz.controls import PAGE_STYLE, LanguageSwitch
 from sandbox.viz.i18n import language, ui
 from sandbox.viz.lesson_view import ClassAnswers, Discussion, ModelAnswer, StepBody, text, use_room
-from sandbox.viz.teach import CLASS_STYLE, message, params
+from sandbox.viz.teach import CLASS_STYLE, attempt, message, params
 
 
 @solara.component
@@ -58,11 +58,11 @@ def JoinForm(code: str, on_joined):
     error, set_error = solara.use_state(None)
 
     def join():
-        try:
+        def go():
             room = classroom.find(code_text)
             on_joined(room, room.join(name))
-        except ClassError as exc:
-            set_error(message(exc, language.value))
+
+        attempt(go, set_error, "join")
 
     with solara.Card(ui("join_title"), style={"max-width": "520px"}), solara.Column():
         solara.InputText(ui("class_code"), value=code_text, on_value=set_code, classes=["input-code"])
@@ -122,12 +122,8 @@ def AnswerForm(room: Room, trainee: Trainee, step: int, seen: int = 0):
     _, set_answered = solara.use_state(0)
 
     def answer(value) -> None:
-        try:
-            room.respond(trainee.id, step, value)
-            set_error(None)
+        if attempt(lambda: room.respond(trainee.id, step, value), set_error, "submit"):
             set_answered(lambda n: n + 1)
-        except ClassError as exc:
-            set_error(message(exc, language.value))
 
     if q.kind == "number":
         hint = ui("number_hint", low=f"{q.range[0]:g}", high=f"{q.range[1]:g}") if q.range else ui("number_any")
