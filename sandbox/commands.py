@@ -36,12 +36,20 @@ def list_scenarios() -> None:
     out.print(table)
 
 
-def validate(files: Annotated[list[str], typer.Argument(help="scenario names or TOML files")]) -> None:
-    """Check scenario files; exit 2 with a message naming file and key on the first problem."""
-    from sandbox.scenario import load_scenario
+def validate(files: Annotated[list[str], typer.Argument(help="scenario or lesson names, or TOML files")]) -> None:
+    """Check scenario and lesson files; exit 2 with a message naming file and key on the first problem.
+    A file with [[steps]] (or a name from scenarios/lessons/) is checked as a lesson."""
+    from sandbox.lesson import is_lesson_file, lesson_names, load_lesson
+    from sandbox.scenario import load_scenario, scenario_names
 
     for f in files:
-        load_scenario(f)
+        path = Path(f)
+        as_lesson = (f in lesson_names() and f not in scenario_names()) or (
+            f.endswith(".toml") and path.is_file() and is_lesson_file(path))
+        if as_lesson:
+            load_lesson(f)
+        else:
+            load_scenario(f)
         out.print(f"ok: {printable(f)}", markup=False, highlight=False)
 
 

@@ -18,7 +18,7 @@ except ImportError:
 
 from conftest_search import run_search, small_search
 from conftest_sweep import cli, write_def
-from dashboard_fixtures import SEED, chromium_browser, dashboard_url, open_dash  # noqa: F401 (fixtures)
+from dashboard_fixtures import SEED
 
 from sandbox.model import TownshipModel
 from sandbox.viz.results import leaf_overrides

@@ -200,6 +200,12 @@ def SearchPanel(m: dict[str, Any], session: Session, on_loaded):
 
 
 @solara.component
+def ResultsTab(model, session: Session):
+    """The dashboard's tab: results load into this browser session (the model is not shown here)."""
+    ResultsView(session)
+
+
+@solara.component
 def ResultsView(session: Session):
     """Pick a results folder, then one finished discovery or search in it."""
     lang = language.value
