@@ -8,12 +8,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from sandbox.run import simulate
 from sandbox.scenario import build_scenario
 
 SIZE = {"residents": 8000, "villages": 5}
 SEEDS = (1, 2, 3)
+STEADY_SEEDS = (1, 2, 3, 4)  # the paired year-on-year test needs a few degrees of freedom
 
 
 def _run(args) -> dict[str, float]:
@@ -36,20 +38,41 @@ STEADY_FLOOR = {"escalations": 6.0, "problem_backlog": 3.0, "open_disputes": 3.0
 
 @pytest.mark.parametrize("scenario", ["vertical_grid", "integrated_cocreation"])
 def test_escalations_backlog_disputes_and_overtime_reach_a_steady_state(scenario):
-    results = _map([(scenario, {}, s, 500) for s in SEEDS])
+    """Year 2 against year 1, paired by seed. Campaigns come in bursts (a year with a big one has
+    more overtime), so a change passes if it is small OR within chance: a drifting stock moves
+    the same way in every seed and fails both. Form creep is switched off: merged forms drifting
+    back over years (time constant 1/form_creep ≈ 7 years) is a transient by design, towards the
+    vertical township's form load (test_form_creep_returns_towards_the_vertical_form_load)."""
+    results = _map([(scenario, {"form_creep": 0.0}, s, 500) for s in STEADY_SEEDS])
     warm = 63  # a quarter of a working year
     for metric, floor in STEADY_FLOOR.items():
-        year = []
-        for first in (0, 250):
-            vals = []
-            for r in results:
-                col = r.daily.column(metric).to_numpy(zero_copy_only=False)
+        per_seed = []
+        for r in results:
+            col = r.daily.column(metric).to_numpy(zero_copy_only=False)
+            year = []
+            for first in (0, 250):
                 lo, hi = first + warm, first + 250
                 # escalations are cumulative: the count in the window; stocks and flows: the mean
-                vals.append(col[hi] - col[lo] if metric == "escalations" else float(np.nanmean(col[lo + 1:hi + 1])))
-            year.append(float(np.mean(vals)))
-        gap = abs(year[1] - year[0])
-        assert gap <= max(STEADY_TOLERANCE * abs(year[0]), floor), f"{scenario}: {metric} year 1 {year[0]:.2f} → year 2 {year[1]:.2f}"
+                year.append(col[hi] - col[lo] if metric == "escalations" else float(np.nanmean(col[lo + 1:hi + 1])))
+            per_seed.append(year)
+        y = np.array(per_seed)
+        diff = y[:, 1] - y[:, 0]
+        gap = abs(diff.mean())
+        chance = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+        assert gap <= max(STEADY_TOLERANCE * abs(y[:, 0].mean()), floor, chance), \
+            f"{scenario}: {metric} year 1 {y[:, 0].mean():.2f} → year 2 {y[:, 1].mean():.2f} (per seed {np.round(diff, 2)})"
+
+
+def test_form_creep_returns_towards_the_vertical_form_load():
+    """One form, carried out in part, loses ground year by year as bureaus send their own forms
+    again: fields per village grow from year 1 to year 3 and stay below the vertical township's."""
+    runs = _map([("integrated_grid", {"form_creep": 0.3}, s, 750) for s in (1, 2)] + [("vertical_grid", {}, s, 750) for s in (1, 2)])
+    def year(r, k):
+        col = r.daily.column("fields_per_village").to_numpy(zero_copy_only=False)
+        return float(np.nanmean(col[250 * k + 1:250 * (k + 1) + 1]))
+    one, vertical = runs[:2], runs[2:]
+    first, third = np.mean([year(r, 0) for r in one]), np.mean([year(r, 2) for r in one])
+    assert first < third < np.mean([year(r, 2) for r in vertical])
 
 
 # -- no cliffs -------------------------------------------------------------------------------------
