@@ -25,8 +25,11 @@ class GridWorker(mesa.Agent):
         self.assisted_today = 0
 
     def detection_prob(self) -> float:
-        """Daily chance that patrol finds a given open problem in the cell."""
-        return 1.0 - math.exp(-self.model.p.grid.patrol_hours / 3.0)
+        """Daily chance that patrol finds a given open problem in the cell: sooner with more
+        patrol hours, later in a cell of more households."""
+        g = self.model.p.grid
+        scale = g.detection_hours * self.model.cell_households[self.cell] / 400.0
+        return 1.0 - math.exp(-g.patrol_hours / scale)
 
     def assist(self) -> bool:
         """File one matter for a resident (帮办代办) if time is left today."""

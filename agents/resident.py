@@ -20,7 +20,6 @@ class Resident(mesa.Agent):
     def _get(self, name):
         return getattr(self.model.population, name)[self.index].item()
 
-    age_group = property(lambda self: "elderly" if self._get("elderly") else "adult")
     digital_literacy = property(lambda self: self._get("literacy"))
     income = property(lambda self: self._get("income"))
     village = property(lambda self: self._get("village"))
@@ -76,14 +75,18 @@ class Resident(mesa.Agent):
                 matter.log(day, "home", "fetching_documents")
 
     def file_remotely(self, matter, day: int, channel: str, place: str) -> None:
-        """Filed without a trip: the departments route every step internally."""
+        """Filed without a trip: the first department's back office routes every step internally,
+        one after another unless approval is parallel."""
+        p = self.model.p
         matter.channel = channel
-        steps = 1 if self.model.p.structure.parallel_approval else max(1, len(matter.pending))
+        n = max(1, len(matter.pending))
+        serial = 1 if p.structure.parallel_approval else n
+        first = matter.pending[0]
+        door = self.model.door_for(first, self._get("village"), matter.type.id)
         matter.pending = []
         matter.missing = matter.hidden = 0  # an online form will not submit with a gap
-        matter.state = "processing"
-        matter.next_day = day + max(1, steps * self.model.p.structure.processing_days)
         matter.log(day, place, "filed_" + channel)
+        door.enqueue(matter, first, n, day, serial * p.structure.processing_days)
 
     def ask_grid_worker(self, matter, day: int) -> None:
         """帮办代办: the cell's grid worker files for the resident when time allows."""
@@ -109,9 +112,9 @@ class Resident(mesa.Agent):
         matter.log(day, door.key, outcome)
         if outcome == ACCEPTED:
             covered = self.model.steps_covered(matter, door)
+            first = matter.pending[0]
             matter.pending = [s for s in matter.pending if s not in covered]
-            matter.state = "processing"
-            matter.next_day = day + max(1, p.structure.processing_days)
+            door.enqueue(matter, first, len(covered), day, p.structure.processing_days)
             return
         matter.wasted += 1
         if outcome == MISSING:
@@ -133,8 +136,8 @@ class Resident(mesa.Agent):
 
     def gives_up(self, matter) -> bool:
         """After a wasted trip: half of residents quit after `patience_trips` wasted trips; remote and non-urgent sooner."""
-        p = self.model.p
-        patience = p.population.patience_trips * (0.5 + matter.type.urgency)
+        p = self.model.p.population
+        patience = p.patience_trips * (p.urgency_patience + matter.type.urgency)
         if self._get("remote"):
-            patience *= 0.6
+            patience *= p.remote_patience
         return self.model.random.random() < 1.0 - 0.5 ** (1.0 / patience)

@@ -57,7 +57,7 @@ def phase(args) -> dict:
         m = TownshipModel("vertical_grid", rng=1, residents=n, villages=villages)
         setup = time.perf_counter() - t0
         t0 = time.perf_counter()
-        m.run(250 * years)
+        m.run_for(250 * years)
         run = time.perf_counter() - t0
         resident_days = n * 250 * years
         workers_mb = []

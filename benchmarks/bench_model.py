@@ -42,7 +42,7 @@ def model_cost(n: int, days: int, scenario: str) -> tuple[float, float]:
     model = TownshipModel(scenario, rng=1, residents=n, villages=max(1, round(n / 1700)))
     setup = time.perf_counter() - t
     t = time.perf_counter()
-    model.run(days)
+    model.run_for(days)
     return setup, time.perf_counter() - t
 
 

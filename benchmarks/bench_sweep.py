@@ -18,12 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the loopback cluster helper
 
+from sweep_functions import loopback_cluster
+
 from sandbox.experiments.cluster import DaskCluster, LocalPool
 from sandbox.experiments.engine import run_tasks
 from sandbox.experiments.plan import build_plan
 from sandbox.experiments.runner import Task
 from sandbox.experiments.store import Store
-from sweep_functions import loopback_cluster  # noqa: E402
 
 DEFINITION = """
     base = "vertical_grid"

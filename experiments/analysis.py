@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sandbox.experiments.runner import FAILED, OK
-from sandbox.experiments.store import Store, read_manifest
+from sandbox.claims import evaluate_contrast, verdict  # noqa: F401  (verdict: the one evaluator, re-exported)
 from sandbox.errors import InputError
-from sandbox.stats import mean_ci, paired_diff_ci
+from sandbox.experiments.runner import FAILED, OK
+from sandbox.experiments.store import FORMAT, Store, read_manifest
+from sandbox.scenario import scenario_label
+from sandbox.stats import mean_ci
 
 
 @dataclass
@@ -45,8 +47,13 @@ class Analysis:
         return self.manifest["metrics"]
 
     def factor_values(self, name: str) -> list[Any]:
-        """The value of a factor at every design point."""
-        return [p["scenario"] if name == "scenario" else p["values"][name] for p in self.manifest["points"]]
+        """The value of a factor at every design point, as listed in the definition (a scenario
+        factor may list names or file paths; a point records the scenario's name)."""
+        if name == "scenario":
+            listed = next(f["values"] for f in self.manifest["design"]["factors"] if f["name"] == "scenario")
+            as_listed = {scenario_label(v): v for v in listed}
+            return [as_listed.get(p["scenario"], p["scenario"]) for p in self.manifest["points"]]
+        return [p["values"][name] for p in self.manifest["points"]]
 
     def tables(self) -> dict[str, pa.Table]:
         out = {"points": self.points, "effects": self.effects, "contrasts": self.contrasts, "indices": self.indices}
@@ -55,9 +62,14 @@ class Analysis:
 
 def analyse(root: Path) -> Analysis:
     root = Path(root)
-    manifest = read_manifest(root) if root.is_dir() else None
+    try:
+        manifest = read_manifest(root) if root.is_dir() else None
+    except OSError as exc:
+        raise InputError(f"{root}: cannot read: {exc.strerror or exc}") from None
     if manifest is None:
         raise InputError(f"{root}: no sweep results here (no manifest.json); give the folder `sandbox sweep` wrote")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(f"{root}/manifest.json: not a manifest written by `sandbox sweep` (format {FORMAT})")
     table = Store(root).table()
     n_points, reps = len(manifest["points"]), manifest["replications"]
     values = {m: np.full((n_points, reps), np.nan) for m in manifest["metrics"]}
@@ -137,39 +149,13 @@ def _key(v: Any) -> str:
 
 
 def _contrasts(a: Analysis) -> list[dict[str, Any]]:
+    """Every contrast judged by the one evaluator (sandbox.claims.evaluate_contrast)."""
     rows = []
     for c in a.manifest["contrasts"]:
-        tol = c["similar_within"]
-        for m, expect in c["expect"].items():
-            ref, treat = a.values[m][c["reference"]], a.values[m][c["treatment"]]
-            d, lo, hi = paired_diff_ci(list(ref), list(treat))
-            rm, tm = mean_ci(ref)[0], mean_ci(treat)[0]
-            rows.append({"contrast": c["name"], "claim": c["claim"], "claim_zh": c["claim_zh"], "metric": m,
-                         "expect": expect, "reference_mean": rm, "treatment_mean": tm, "difference": d,
-                         "ci_low": lo, "ci_high": hi,
-                         "relative": d / abs(rm) if rm and math.isfinite(rm) and rm != 0 else math.nan,
-                         "pairs": int(np.sum(~np.isnan(ref) & ~np.isnan(treat))), "verdict": verdict(expect, lo, hi, tol)})
-        for m, bound in c.get("at_most", {}).items():
-            treat = a.values[m][c["treatment"]]
-            tm, tlo, thi = mean_ci(treat)
-            rows.append({"contrast": c["name"], "claim": c["claim"], "claim_zh": c["claim_zh"], "metric": m,
-                         "expect": f"treatment ≤ {bound:g}", "reference_mean": mean_ci(a.values[m][c["reference"]])[0],
-                         "treatment_mean": tm, "difference": tm - bound, "ci_low": tlo - bound, "ci_high": thi - bound,
-                         "relative": math.nan, "pairs": int(np.sum(~np.isnan(treat))), # the treatment's CI against the bound
-                         "verdict": verdict("decrease", tlo - bound, thi - bound, 0.0)})
+        ref = {m: a.values[m][c["reference"]] for m in a.values}
+        treat = {m: a.values[m][c["treatment"]] for m in a.values}
+        rows += evaluate_contrast(c, ref, treat)
     return rows
-
-
-def verdict(expect: str, lo: float, hi: float, tol: float) -> str:
-    """'supported' when the 95 % CI lies wholly on the expected side (or within ±tol for
-    'similar'), 'contradicted' when wholly on the other, else 'inconclusive'."""
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return "inconclusive"
-    if expect == "increase":
-        return "supported" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
-    if expect == "decrease":
-        return "supported" if hi < 0 else "contradicted" if lo > 0 else "inconclusive"
-    return "supported" if -tol <= lo and hi <= tol else "contradicted" if lo > tol or hi < -tol else "inconclusive"
 
 
 def _point_means(a: Analysis, m: str) -> np.ndarray:
@@ -179,8 +165,10 @@ def _point_means(a: Analysis, m: str) -> np.ndarray:
 
 
 def _indices(a: Analysis) -> list[dict[str, Any]]:
-    from SALib.analyze import morris, sobol
+    from sandbox.experiments.design import salib
 
+    sobol = salib("analyze", "sobol", a.kind) if a.kind == "sobol" else None
+    morris = salib("analyze", "morris", a.kind) if a.kind == "morris" else None
     design = a.manifest["design"]
     problem, X = design["problem"], np.array(design["X"])
     rows = []

@@ -37,31 +37,40 @@ def sweep(
     out_dir: Annotated[Path | None, typer.Option("--out", help="results folder (default results/sweep-NAME); rerun to resume")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="run again the runs recorded as failed")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and show the plan; run and write nothing")] = False,
+    allow_code: Annotated[bool, typer.Option("--allow-code", help="let the sweep file name a run function other than the sandbox's own (it runs as you)")] = False,
 ) -> None:
     """Run a parameter sweep; results go to one hive-partitioned Parquet dataset, run by run.
 
     Rerunning the same command resumes: runs already recorded are skipped. Exit code 1 if any
-    run failed (each failure is recorded with its error), 2 on bad input."""
-    from sandbox.experiments.cluster import DaskCluster, LocalPool
+    run failed (each failure is recorded with its error), 2 on bad input. A sweep file is data:
+    it runs the sandbox's own model unless you pass --allow-code."""
+    from sandbox.experiments.cluster import LocalPool, make_backend
     from sandbox.experiments.engine import SweepStopped, run_tasks
     from sandbox.experiments.plan import build_plan
     from sandbox.experiments.runner import FAILED
     from sandbox.experiments.store import Store
+    from sandbox.outputs import check_output_path
 
     out, err = _consoles()
     if scheduler and local_cluster:
         raise InputError("--scheduler and --local-cluster: choose one")
     if scheduler and workers:
         raise InputError(f"--workers {workers}: the cluster at --scheduler has its own workers; drop --workers")
-    if not (scheduler or local_cluster or dry_run):
+    if out_dir is not None:
+        check_output_path("--out", out_dir)
+    n = workers or os.cpu_count() or 1
+    if n > 1 and not (scheduler or local_cluster or dry_run):
         LocalPool.warm()  # the workers' imports (mesa: seconds) overlap with validation
-    plan = build_plan(experiment)
-    store = Store(out_dir or Path("results") / f"sweep-{plan.name}")
+    plan = build_plan(experiment, allow_code=allow_code)
+    root = out_dir if out_dir is not None else Path("results") / f"sweep-{plan.name}"
+    check_output_path("--out", root)
+    if plan.experiment.uses_model:
+        _check_memory(plan, 1 if scheduler else min(n, plan.total))
+    store = Store(root)
     manifest = store.check(plan)
     recorded = store.recorded() if manifest else {}
     skip = {k for k, status in recorded.items() if not (retry_failed and status == FAILED)}
     todo = plan.total - len(skip & {(p.index, r) for p in plan.points for r in range(plan.replications)})
-    n = workers or os.cpu_count() or 1
     where = f"Dask scheduler {scheduler}" if scheduler else f"local Dask cluster ({n} workers)" if local_cluster \
         else f"local process pool ({n} workers)"
     out.print(f"{plan.name}: {len(plan.points)} design points × {plan.replications} replications = {plan.total} runs; "
@@ -72,8 +81,7 @@ def sweep(
         _finish(store, plan, out, err)
         return
     module = plan.experiment.function.partition(":")[0]
-    backend = DaskCluster(scheduler, n if local_cluster else None, plan.experiment.function) if scheduler or local_cluster \
-        else LocalPool(n, (module,))
+    backend = make_backend(min(n, todo), scheduler, local_cluster, plan.experiment.function, (module,))
     failed_now = 0
     cancel = True
     try:
@@ -115,6 +123,16 @@ def sweep(
     _finish(store, plan, out, err)
 
 
+def _check_memory(plan, parallel: int) -> None:
+    """The largest township of the sweep, `parallel` runs at once, must fit in this machine's memory."""
+    from sandbox.cost import check_memory
+    from sandbox.experiments.runner import as_scenario
+
+    biggest = max(plan.points, key=lambda p: (p.params["township.residents"] * p.params["run.days"]
+                                              * p.params["matters.rate_scale"]))
+    check_memory(as_scenario(biggest.params), f"{plan.path}: design point {biggest.index}", parallel)
+
+
 def _finish(store, plan, out, err) -> None:
     from sandbox.experiments.runner import FAILED
 
@@ -136,17 +154,20 @@ def analyze(
     Tables go to DIR/analysis/*.parquet (rewritten each time; the runs are never touched)."""
     from sandbox.experiments.analysis import analyse
     from sandbox.experiments.report import render
-    from sandbox.outputs import write_parquet, write_text
+    from sandbox.outputs import output_error, write_parquet, write_text
 
     out, err = _consoles()
     if out_file is not None and out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"--out {out_file}: the report is HTML; give a file name ending in .html")
     a = analyse(directory)
     html = render(a)
-    for name, table in a.tables().items():
-        write_parquet(table, directory / "analysis" / f"{name}.parquet")
     target = out_file or directory / "report.html"
-    write_text(html, target)
+    try:
+        for name, table in a.tables().items():
+            write_parquet(table, directory / "analysis" / f"{name}.parquet")
+        write_text(html, target)
+    except OSError as exc:
+        raise output_error("--out" if out_file else "analyze", out_file or directory, exc) from None
     for note in a.notes:
         err.print(note, highlight=False, soft_wrap=True)
     _print_headlines(a, out)

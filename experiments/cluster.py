@@ -1,7 +1,9 @@
-"""Where runs execute: a local process pool, or a Dask cluster through its concurrent.futures executor.
+"""Where runs execute: this process, a local process pool, or a Dask cluster through its
+concurrent.futures executor.
 
-Both hand the engine the same `Executor.submit`; they differ only in how a run that kills
-its process is recognised (a broken pool here, `KilledWorker` from Dask).
+All hand the engine the same `Executor.submit`; they differ only in how a run that kills
+its process is recognised (a broken pool here, `KilledWorker` from Dask). Worker processes
+exit when the driver dies, however it dies (see runner.watch_parent).
 """
 
 from __future__ import annotations
@@ -13,8 +15,43 @@ import signal
 import time
 from concurrent.futures.process import BrokenProcessPool
 
-from sandbox.experiments.runner import Outcome, Task, execute
 from sandbox.errors import InputError
+from sandbox.experiments.runner import PROJECT_FUNCTIONS, Outcome, Task, execute, watch_parent
+
+
+def make_backend(workers: int | None, scheduler: str | None = None, local_cluster: bool = False,
+                 function: str = "", preload: tuple[str, ...] = ()):
+    """The backend a command asked for: a Dask scheduler, a LocalCluster, one process (this one,
+    for the project's own run function with --workers 1) or a local process pool."""
+    n = workers or os.cpu_count() or 1
+    if scheduler or local_cluster:
+        return DaskCluster(scheduler, n if local_cluster else None, function)
+    if n == 1 and function in PROJECT_FUNCTIONS:
+        return InProcess()
+    return LocalPool(n, preload)
+
+
+class InProcess:
+    """Runs one at a time in this process: no worker to start or to orphan."""
+
+    name = "this process"
+
+    def submit(self, task: Task) -> cf.Future:
+        fut: cf.Future = cf.Future()
+        fut.set_result(execute(task))
+        return fut
+
+    def window(self) -> int:
+        return 1
+
+    def broken(self, exc: BaseException) -> bool:
+        return False
+
+    def killed(self, exc: BaseException) -> bool:
+        return False
+
+    def close(self, cancel: bool = False) -> None:
+        pass
 
 
 class LocalPool:
@@ -40,7 +77,7 @@ class LocalPool:
         return ctx
 
     def _new(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx)
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx, initializer=watch_parent)
 
     def submit(self, task: Task) -> cf.Future:
         return self.pool.submit(execute, task)
@@ -77,6 +114,7 @@ class LocalPool:
 
 
 def _isolated(task: Task, conn) -> None:
+    watch_parent()
     conn.send(execute(task))
     conn.close()
 
@@ -157,11 +195,10 @@ class DaskCluster:
 
 def _import_check(function: str) -> tuple[str | None, str]:
     from sandbox import __version__
-
     from sandbox.experiments.runner import load_function
 
     try:
         load_function(function)
         return None, __version__
-    except Exception as exc:  # noqa: BLE001 - reported back to the driver verbatim
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}", __version__

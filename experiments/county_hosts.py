@@ -48,7 +48,7 @@ def _serve(conn) -> None:
             elif cmd == "close":
                 conn.send(("ok", None))
                 return
-        except Exception:  # noqa: BLE001 - reported to the county process with its traceback
+        except Exception:
             conn.send(("error", traceback.format_exc()))
 
 

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
-from sandbox.scenario import resolve_named_toml, toml_value
+from sandbox.experiments.runner import MODEL_FUNCTION
+from sandbox.scenario import read_toml_text, resolve_named_toml, toml_value
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
-MODEL_FUNCTION = "sandbox.experiments.runner:township"
 KINDS = ("grid", "lhs", "sobol", "morris", "contrasts")
-DIRECTIONS = ("increase", "decrease", "similar")
+DIRECTIONS = ("increase", "decrease", "similar", "not_lower")
 
 
 class Strict(BaseModel):
@@ -46,7 +45,7 @@ class Contrast(Strict):
     reference: str | Arm
     treatment: str | Arm
     set: dict[str, Any] = Field({}, description="levers applied to both arms (e.g. a mechanism switched off)")
-    expect: dict[str, Literal["increase", "decrease", "similar"]] = Field(min_length=1)
+    expect: dict[str, Literal["increase", "decrease", "similar", "not_lower"]] = Field(min_length=1)
     at_most: dict[str, float] = Field({}, description="metric → bound the treatment's mean must stay under")
     similar_within: float = Field(0.05, gt=0.0, description="'similar': the 95 % CI of the difference lies within ±this")
 
@@ -58,13 +57,14 @@ class Experiment(Strict):
     base: str | None = None
     function: str = MODEL_FUNCTION
     seed: int = Field(ge=0, le=2**63 - 1, description="master seed: every run's seed derives from it")
-    seeds: Literal["common", "independent"] = "common"
+    seeds: Literal["common", "independent", "sequential"] = "common"
     replications: int = Field(ge=1, le=100_000)
     days: int | None = Field(None, ge=1, le=3650)
     metrics: list[str] | Literal["all"] | None = None
     fixed: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     design: Design
+    claims: str | None = Field(None, description="contrasts from a claims file: a name in scenarios/data (\"claims\") or a path")
     contrasts: list[Contrast] = []
 
     @property
@@ -85,40 +85,18 @@ def resolve_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_D
 def load_definition(name_or_path: str | Path, directory: Path = DEFINITIONS_DIR) -> tuple[Path, Experiment, str]:
     """(path, experiment, source text); InputError on unreadable or invalid files."""
     path = resolve_definition(name_or_path, directory)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text, data = read_toml_text(path)
     data.setdefault("name", path.stem)
     try:
-        exp = Experiment.model_validate(_coerce(data))
+        exp = Experiment.model_validate(data)  # strict, yet TOML `2` is a fine float
     except ValidationError as exc:
         # a misspelt key also shows up as a missing one: name the misspelling
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         raise InputError(_describe(path, errors[0], data)) from None
+    except RecursionError:
+        raise InputError(f"{path}: values nested too deeply") from None
     _check_design(path, exp)
     return path, exp, text
-
-
-def _coerce(data: dict[str, Any]) -> dict[str, Any]:
-    """TOML `2` where a number is expected is fine; strict mode would refuse it."""
-    out = dict(data)
-    contrasts = out.get("contrasts")
-    if isinstance(contrasts, list):
-        out["contrasts"] = [_coerce_contrast(c) if isinstance(c, dict) else c for c in contrasts]
-    return out
-
-
-def _coerce_contrast(c: dict[str, Any]) -> dict[str, Any]:
-    c = dict(c)
-    if type(c.get("similar_within")) is int:
-        c["similar_within"] = float(c["similar_within"])
-    if isinstance(c.get("at_most"), dict):
-        c["at_most"] = {k: float(v) if type(v) is int else v for k, v in c["at_most"].items()}
-    return c
 
 
 def _loc(loc: tuple) -> str:
@@ -173,13 +151,38 @@ def _model_at(loc: tuple) -> type[BaseModel]:
     return model
 
 
+def _claim_contrasts(path: Path, ref: str) -> list[Contrast]:
+    """The claims file's contrasts (each claim, and with its mechanism off), validated as [[contrasts]]."""
+    from sandbox.claims import claims
+    from sandbox.scenarios import DATA_DIR
+
+    if ref.endswith(".toml") or "/" in ref:
+        file = Path(ref) if Path(ref).is_absolute() else path.parent / ref
+        found = resolve_named_toml(str(file), DATA_DIR, "claims file", "claims")
+    else:
+        found = resolve_named_toml(ref, DATA_DIR, "claims file", "claims")
+    out = []
+    for claim in claims(found).values():
+        for c in claim.contrasts():
+            try:
+                out.append(Contrast.model_validate(c))
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                raise InputError(f"{found}: [{claim.id}] {_loc(e['loc'])}: {e['msg']}") from None
+    return out
+
+
 def _check_design(path: Path, exp: Experiment) -> None:
     """Rules that tie the design kind to the other keys."""
     d = exp.design
     kind = d.kind
+    if exp.claims is not None:
+        if kind != "contrasts":
+            raise InputError(f"{path}: claims = {toml_value(exp.claims)} needs design.kind = \"contrasts\" (got \"{kind}\")")
+        exp.contrasts[:0] = _claim_contrasts(path, exp.claims)
     if kind == "contrasts":
         if not exp.contrasts:
-            raise InputError(f"{path}: design.kind = \"contrasts\" needs at least one [[contrasts]] table")
+            raise InputError(f"{path}: design.kind = \"contrasts\" needs at least one [[contrasts]] table (or claims = \"claims\")")
         if exp.parameters:
             raise InputError(f"{path}: [parameters] is not used by design.kind = \"contrasts\"; put levers in [fixed] or in a contrast's set")
         if not exp.uses_model:
@@ -203,6 +206,9 @@ def _check_design(path: Path, exp: Experiment) -> None:
         raise InputError(f"{path}: design.levels = {d.levels}: Morris needs an even number of levels (e.g. 4 or 6)")
     if d.second_order and kind != "sobol":
         raise InputError(f"{path}: design.second_order = true: only used by design.kind = \"sobol\"")
+    if exp.seeds == "sequential" and exp.seed + exp.replications - 1 > 2**63 - 1:
+        raise InputError(f"{path}: seed = {exp.seed} with replications = {exp.replications} and seeds = \"sequential\": "
+                         f"the last seed, {exp.seed + exp.replications - 1}, is over 2^63 − 1")
     if exp.metrics is None and not exp.uses_model:
         raise InputError(f"{path}: missing key 'metrics': a custom function without a base scenario must list the metrics it returns")
     if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", exp.function):

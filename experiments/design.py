@@ -51,9 +51,40 @@ class Factor:
         return {"name": self.name, "values": list(self.values)}
 
 
+def salib(part: str, method: str, kind: str):
+    """SALib's `SALib.<part>.<method>` module, or InputError saying which extra installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"SALib.{part}.{method}")
+    except ImportError:
+        from sandbox.errors import InputError
+
+        raise InputError(f"design.kind = \"{kind}\" needs SALib, which is not installed: "
+                         "pip install 'grassroots-sandbox[sweeps]'") from None
+
+
 def problem(factors: list[Factor]) -> dict[str, Any]:
     """The SALib problem dict: sampling and analysis use the same one."""
     return {"num_vars": len(factors), "names": [f.name for f in factors], "bounds": [list(f.bounds) for f in factors]}
+
+
+def design_size(kind: str, factors: list[Factor], samples: int | None = None, levels: int | None = None,
+                second_order: bool = False) -> int:
+    """How many design points a design has, computed before any is drawn."""
+    d = len(factors)
+    if kind in ("grid", "contrasts"):
+        n = 1
+        for f in factors:
+            n *= len(f.values) if not f.ranged else (levels or 0)
+        return n
+    if kind == "lhs":
+        return samples or 0
+    if kind == "sobol":
+        return (samples or 0) * (2 * d + 2 if second_order else d + 2)
+    if kind == "morris":
+        return (samples or 0) * (d + 1)
+    raise ValueError(f"unknown design kind {kind!r}")
 
 
 def sample(kind: str, factors: list[Factor], seed: int, samples: int | None = None,
@@ -68,12 +99,10 @@ def sample(kind: str, factors: list[Factor], seed: int, samples: int | None = No
         lo, hi = np.array([f.bounds for f in factors]).T
         X = qmc.scale(unit, lo, hi)
     elif kind == "sobol":
-        from SALib.sample import sobol
-
+        sobol = salib("sample", "sobol", kind)
         X = sobol.sample(problem(factors), samples, calc_second_order=second_order, seed=seed)
     elif kind == "morris":
-        from SALib.sample import morris
-
+        morris = salib("sample", "morris", kind)
         X = morris.sample(problem(factors), samples, num_levels=levels or 4, seed=seed)
     else:
         raise ValueError(f"unknown design kind {kind!r}")

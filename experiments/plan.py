@@ -19,21 +19,19 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sandbox.experiments.definition import Arm, Experiment, load_definition
-from sandbox.experiments.design import Factor, sample
-from sandbox.experiments.runner import Task, load_function, model_metrics
 from sandbox.errors import InputError
+from sandbox.experiments.definition import Arm, Experiment, load_definition
+from sandbox.experiments.design import Factor, design_size, sample
+from sandbox.experiments.runner import Task, check_allowed, load_function, model_metrics
+from sandbox.metric_registry import headline
 from sandbox.params import SECTIONS
-from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, validate
+from sandbox.scenario import apply_overrides, dotted_key, flat_params, load_raw, scenario_label, toml_value, validate
 
-# the metrics a model sweep keeps when the definition does not list them
-DEFAULT_METRICS = (
-    "trips_per_matter", "trips_per_counter_matter", "share_one_trip", "days_to_settle", "share_abandoned",
-    "trips_gap_elderly", "trips_gap_low_literacy", "cadre_reporting_hours", "cadre_face_to_face_hours",
-    "cadre_facilitation_hours", "cadre_overtime_hours", "escalations", "problem_backlog", "detection_lag",
-    "participation", "order_index", "vitality_index", "fairness_index",
-)
 RESERVED = ("point", "replication", "seed", "status", "error", "scenario")
+# designs are refused above these sizes before anything is drawn (a 1000 × 1000 grid, Sobol
+# 2^19 × 8 levers or an LHS of 10^6 would fill the memory just listing their points)
+MAX_POINTS = 100_000
+MAX_RUNS = 1_000_000
 
 
 @dataclass
@@ -56,6 +54,7 @@ class Plan:
     columns: dict[str, pa.DataType]           # value columns and their types
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)  # base name → flat levers
     contrasts: list[dict[str, Any]] = field(default_factory=list)
+    daily: bool = False                       # runs also return their daily tables (`sandbox compare`)
 
     @property
     def name(self) -> str:
@@ -77,7 +76,8 @@ class Plan:
         for r in range(self.replications):
             for p in self.points:
                 if (p.index, r) not in skip:
-                    yield Task(p.index, r, self.seed(p.index, r), self.experiment.function, p.params, self.metrics)
+                    yield Task(p.index, r, self.seed(p.index, r), self.experiment.function, p.params, self.metrics,
+                               self.daily)
 
     def fingerprint(self) -> dict[str, str]:
         """Hashes of everything that decides a run's result; replications may grow on resume."""
@@ -94,21 +94,31 @@ class Plan:
 
 def run_seed(master: int, point: int, replication: int, mode: str = "common") -> int:
     """'common': replication r has the same seed at every point (paired contrasts, common random
-    numbers); 'independent': every run its own stream. 63 bits so it fits Parquet's int64."""
+    numbers); 'independent': every run its own stream; 'sequential': replication r uses
+    master + r at every point (as `sandbox compare --seed` documents). 63 bits: Parquet's int64."""
+    if mode == "sequential":
+        return master + replication
     key = (replication,) if mode == "common" else (point, replication)
     return int(np.random.SeedSequence(master, spawn_key=key).generate_state(1, np.uint64)[0]) >> 1
 
 
-def build_plan(name_or_path: str | Path) -> Plan:
+def build_plan(name_or_path: str | Path, allow_code: bool = False) -> Plan:
+    """A definition file resolved into design points, runs and seeds; InputError for anything
+    wrong with it. A function other than the project's own is refused (and not imported)
+    unless `allow_code`."""
     path, exp, text = load_definition(name_or_path)
     src = str(path)
     try:
+        check_allowed(exp.function, allow_code)
         load_function(exp.function)
     except InputError as exc:
-        raise InputError(f"{src}: {exc}") from None
-    if exp.uses_model:
-        return _model_plan(path, exp, text)
-    return _free_plan(path, exp, text)
+        raise InputError(f"{src}: {exc.message}") from None
+    try:
+        plan = _model_plan(path, exp, text) if exp.uses_model else _free_plan(path, exp, text)
+        plan.fingerprint()  # every value must also serialise
+        return plan
+    except RecursionError:
+        raise InputError(f"{src}: values nested too deeply") from None
 
 
 # -- model sweeps: parameters are scenario levers ---------------------------------------------------
@@ -149,7 +159,8 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError(f"{src}: [parameters]: '{dup}' is given twice (once by its leaf, once by its path)")
     d = exp.design
-    X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+    _check_size(src, exp, factors)
+    X, rows = _sample(src, exp, factors)
 
     arms: list[tuple[str, dict[str, Any], str]] = []  # (scenario ref, overrides, where)
     contrasts = []
@@ -192,6 +203,32 @@ def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
     return Plan(path, exp, text, factors, X, points, metrics, columns, scenarios, contrasts)
 
 
+def _sample(src: str, exp: Experiment, factors: list[Factor]):
+    d = exp.design
+    try:
+        return sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+    except InputError as exc:  # SALib missing
+        raise InputError(f"{src}: {exc.message}") from None
+
+
+def _check_size(src: str, exp: Experiment, factors: list[Factor]) -> None:
+    """A grid needs `levels` for its ranged factors; no design may exceed MAX_POINTS points or
+    MAX_RUNS runs. Checked before a single point is drawn."""
+    d = exp.design
+    if d.kind == "grid" and d.levels is None:
+        ranged = [f.name for f in factors if f.ranged]
+        if ranged:
+            raise InputError(f"{src}: design.levels is missing: a grid needs the number of values to take from "
+                             f"each ranged parameter ({', '.join(ranged)}), e.g. levels = 3")
+    size = len(exp.contrasts) * 2 if d.kind == "contrasts" else design_size(d.kind, factors, d.samples, d.levels, d.second_order)
+    if size > MAX_POINTS:
+        raise InputError(f"{src}: [design]: {d.kind} over {len(factors)} parameters has {size:,} design points; "
+                         f"at most {MAX_POINTS:,} (fewer samples, levels or parameters)")
+    if size * exp.replications > MAX_RUNS:
+        raise InputError(f"{src}: {size:,} design points × replications = {exp.replications:,} is "
+                         f"{size * exp.replications:,} runs; at most {MAX_RUNS:,} in one sweep")
+
+
 def _levers(values: dict[str, Any], where: str) -> dict[str, Any]:
     out = {}
     for key, value in values.items():
@@ -205,9 +242,15 @@ def _factor(src: str, key: str, spec: Any, fixed: dict[str, Any], base_dir: Path
     where = f"{src}: [parameters]"
     if key == "scenario":
         if not isinstance(spec, list) or not spec or not all(isinstance(s, str) for s in spec):
-            raise InputError(f"{where}: scenario = {spec!r}: must be a list of scenario names")
+            raise InputError(f"{where}: scenario = {_short(spec)}: must be a list of scenario names")
+        labels = {}
         for s in spec:
             _scenario(where, s, base_dir)
+            label = scenario_label(s)
+            if label in labels:
+                raise InputError(f"{where}: scenario = {_short(spec)}: {labels[label]} and {s} are both named "
+                                 f"'{label}'; each scenario may appear once")
+            labels[label] = s
         return _listed(where, "scenario", spec)
     name = dotted_key(key, where)
     if name in fixed:
@@ -215,25 +258,25 @@ def _factor(src: str, key: str, spec: Any, fixed: dict[str, Any], base_dir: Path
     kind = _lever_type(name)
     if isinstance(spec, dict):
         if set(spec) != {"low", "high"}:
-            raise InputError(f"{where}: {key} = {spec!r}: a range is {{low = ..., high = ...}}")
+            raise InputError(f"{where}: {key} = {_short(spec)}: a range is {{low = ..., high = ...}}")
         if kind is bool:
             raise InputError(f"{where}: {key} is a switch: list its values, e.g. {key} = [false, true]")
         lo, hi = spec["low"], spec["high"]
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)) or not lo < hi:
-            raise InputError(f"{where}: {key} = {{low = {lo!r}, high = {hi!r}}}: low and high must be numbers with low < high")
+            raise InputError(f"{where}: {key} = {{low = {_short(lo)}, high = {_short(hi)}}}: low and high must be numbers with low < high")
         _check_values(where, name, [lo, hi])
         return Factor(name, float(lo), float(hi), integer=kind is int)
     if isinstance(spec, list):
         _check_values(where, name, spec)
         return _listed(where, name, spec)
-    raise InputError(f"{where}: {key} = {spec!r}: a varied lever needs a list of values or {{low = ..., high = ...}}; put a single value in [fixed]")
+    raise InputError(f"{where}: {key} = {_short(spec)}: a varied lever needs a list of values or {{low = ..., high = ...}}; put a single value in [fixed]")
 
 
 def _listed(where: str, name: str, spec: list) -> Factor:
     if not spec:
         raise InputError(f"{where}: {name} = []: list at least one value")
     if len({json.dumps(v) for v in spec}) != len(spec):
-        raise InputError(f"{where}: {name} = {spec!r}: each value may appear once")
+        raise InputError(f"{where}: {name} = {_short(spec)}: each value may appear once")
     return Factor(name, values=tuple(spec))
 
 
@@ -241,6 +284,10 @@ def _check_values(where: str, key: str, values: list) -> None:
     """Each value against the lever's type and range, with the scenario validator's own message."""
     for v in values:
         validate(apply_overrides({}, {key: v}), where)
+
+
+def _short(value: Any) -> str:
+    return toml_value(value)
 
 
 def _show(values: dict[str, Any]) -> str:
@@ -255,7 +302,8 @@ def _model_metrics(src: str, exp: Experiment) -> tuple[str, ...]:
     known = model_metrics()
     if exp.metrics == "all":
         return known
-    wanted = list(exp.metrics if exp.metrics is not None else DEFAULT_METRICS)
+    # a model sweep that lists no metrics keeps the registry's headline metrics
+    wanted = list(exp.metrics if exp.metrics is not None else headline())
     for c in exp.contrasts:
         wanted += [m for m in (*c.expect, *c.at_most) if m not in wanted]
     for m in wanted:
@@ -266,6 +314,32 @@ def _model_metrics(src: str, exp: Experiment) -> tuple[str, ...]:
     if len(set(wanted)) != len(wanted):
         raise InputError(f"{src}: metrics: '{next(m for m in wanted if wanted.count(m) > 1)}' is listed twice")
     return tuple(wanted)
+
+
+# -- `sandbox compare`: scenarios side by side, paired by seed ---------------------------------------
+
+def comparison_plan(scenarios: dict[str, Any], replications: int, seed: int) -> Plan:
+    """Built scenarios (name → Scenario) as one design point each, replication r seeded
+    `seed + r` at every point; each scenario after the first is a contrast against the first.
+    Runs keep their daily tables. The same engine, seeding and resume as a sweep."""
+    from sandbox.experiments.definition import Design
+    from sandbox.experiments.runner import MODEL_FUNCTION
+
+    names = list(scenarios)
+    exp = Experiment.model_construct(name="compare", description="sandbox compare " + " ".join(names), description_zh="",
+                                     base=names[0], function=MODEL_FUNCTION, seed=seed, seeds="sequential",
+                                     replications=replications, days=None, metrics="all", fixed={}, parameters={},
+                                     design=Design(kind="contrasts"), contrasts=[])
+    points, flats = [], {}
+    for i, (name, scenario) in enumerate(scenarios.items()):
+        flat = flat_params(scenario)
+        flats[name] = flat
+        points.append(Point(i, name, dict(flat), flat))
+    columns = {"scenario": pa.string(), **{k: _arrow(_lever_type(k)) for k in points[0].values}}
+    contrasts = [{"name": f"{n} − {names[0]}", "claim": "", "claim_zh": "", "reference": 0, "treatment": i,
+                  "expect": {}, "at_most": {}, "similar_within": 0.05} for i, n in enumerate(names) if i]
+    text = "# sandbox compare\n" + json.dumps({"scenarios": names, "seed": seed, "replications": replications}) + "\n"
+    return Plan(Path("compare"), exp, text, [], None, points, model_metrics(), columns, flats, contrasts, daily=True)
 
 
 # -- sweeps of any function of named parameters ---------------------------------------------------
@@ -286,9 +360,9 @@ def _free_plan(path: Path, exp: Experiment, text: str) -> Plan:
         elif isinstance(spec, list):
             factors.append(_listed(where, key, spec))
         else:
-            raise InputError(f"{where}: {key} = {spec!r}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
-    d = exp.design
-    X, rows = sample(d.kind, factors, exp.seed, d.samples, d.levels, d.second_order)
+            raise InputError(f"{where}: {key} = {_short(spec)}: a varied parameter needs a list of values or {{low = ..., high = ...}} with low < high")
+    _check_size(src, exp, factors)
+    X, rows = _sample(src, exp, factors)
     points = []
     for i, row in enumerate(rows):
         values = {**exp.fixed, **dict(zip((f.name for f in factors), row))}

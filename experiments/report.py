@@ -1,39 +1,24 @@
-"""A self-contained HTML report of a sweep: tables and base64 PNG plots, no outside assets."""
+"""A self-contained HTML report of a sweep (Jinja2 template experiments/templates/sweep.html.j2):
+tables and base64 PNG plots, no outside assets."""
 
 from __future__ import annotations
 
-import html
 import math
-import warnings
 from collections import Counter
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sandbox.experiments.analysis import Analysis  # noqa: E402
-from sandbox.report import fmt, png  # noqa: E402
+from sandbox.experiments.analysis import Analysis
+from sandbox.report import PLAIN_TEXT, environment, nanmean, png
 
 VERDICT_COLOURS = {"supported": "#2a7f3f", "contradicted": "#b00020", "inconclusive": "#888888"}
-
-
-def _table(rows: list[dict], columns: list[str], limit: int = 400) -> str:
-    if not rows:
-        return ""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for r in rows[:limit]:
-        cells = []
-        for c in columns:
-            v = r.get(c)
-            text = fmt(v) if isinstance(v, float) else html.escape(str(v))
-            cls = f" style='color:{VERDICT_COLOURS[v]};font-weight:bold'" if c == "verdict" else ""
-            cells.append(f"<td{cls}>{text}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    more = f"<p><small>… {len(rows) - limit} more rows in the Parquet table.</small></p>" if len(rows) > limit else ""
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>{more}"
+TEMPLATES = Path(__file__).parent / "templates"
+ROW_LIMIT = 400  # rows per HTML table; the Parquet tables hold them all
 
 
 def _err(mean: float, lo: float, hi: float) -> tuple[float, float]:
@@ -89,9 +74,7 @@ def plot_metric_vs_parameter(a: Analysis, metric: str) -> str:
     factors = a.manifest["design"]["factors"]
     if not factors:
         return ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # points without a successful run
-        y = np.nanmean(a.values[metric], axis=1)
+    y = nanmean(a.values[metric], axis=1)  # NaN: a point without a successful run
     fig, axes = plt.subplots(1, len(factors), figsize=(min(3.2 * len(factors), 16), 2.8), squeeze=False)
     for ax, f in zip(axes.flat, factors):
         vals = a.factor_values(f["name"])
@@ -102,7 +85,7 @@ def plot_metric_vs_parameter(a: Analysis, metric: str) -> str:
             idx = np.array([labels.index(str(v)) for v in vals], dtype=float)
             jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(idx))  # fixed: the report is reproducible
             ax.scatter(idx + jitter, y, s=8, alpha=0.5)
-            means = [np.nanmean(y[idx == k]) if np.any(idx == k) else np.nan for k in range(len(labels))]
+            means = [nanmean(y[idx == k]) if np.any(idx == k) else np.nan for k in range(len(labels))]
             ax.plot(range(len(labels)), means, "k_", ms=20, mew=2)
             ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=20)
         ax.set_xlabel(f["name"].split(".")[-1], fontsize=8)
@@ -113,44 +96,24 @@ def plot_metric_vs_parameter(a: Analysis, metric: str) -> str:
 
 
 def render(a: Analysis) -> str:
+    """The report as one HTML page."""
     m = a.manifest
-    c = a.counts
-    parts = [f"<p>{html.escape(m.get('description', ''))}<br>{html.escape(m.get('description_zh', ''))}</p>",
-             f"<p>Design <b>{html.escape(a.kind)}</b>: {len(m['points'])} design points × {m['replications']} replications "
-             f"= {c['planned']} runs; <b>{c['ok']}</b> succeeded, <b>{c['failed']}</b> failed, <b>{c['missing']}</b> missing. "
-             f"Master seed {m['seed']} ({m['seeds']} random numbers). Function <code>{html.escape(m['function'])}</code>.</p>"]
-    parts += [f"<p class='note'>{html.escape(n)}</p>" for n in a.notes]
-    if a.contrasts:
-        parts.append("<h2>Contrasts (paired by replication: treatment − reference, 95% CI)</h2>")
-        parts.append(_table(a.contrasts, ["contrast", "claim", "metric", "expect", "reference_mean", "treatment_mean",
-                                          "difference", "ci_low", "ci_high", "pairs", "verdict"]))
-        forest = plot_contrasts(a)
-        parts.append(f"<img src='{forest}'>" if forest else "")
-    if a.effects:
-        parts.append("<h2>Main effects (level − first level, averaged over the other factors, paired by replication)</h2>")
-        parts.append(_table(a.effects, ["parameter", "level", "reference", "metric", "effect", "ci_low", "ci_high", "pairs"]))
-    if a.indices:
-        title = {"sobol": "Sobol indices", "morris": "Morris elementary effects", "lhs": "Spearman rank correlations"}[a.kind]
-        parts.append(f"<h2>{title}</h2>")
-        cols = {"sobol": ["metric", "parameter", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
-                "morris": ["metric", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"],
-                "lhs": ["metric", "parameter", "spearman"]}[a.kind]
-        parts.append(_table(a.indices, cols))
-        if a.kind != "lhs":
-            parts.append(f"<img src='{plot_indices(a)}'>")
-    if a.kind != "contrasts" and m["design"]["factors"]:
-        parts.append("<h2>Metric vs parameter</h2>")
-        parts += [f"<img src='{plot_metric_vs_parameter(a, metric)}'>" for metric in a.metrics]
-    parts.append("<h2>Replication means per design point (95% CI)</h2>")
+    with matplotlib.rc_context(PLAIN_TEXT):
+        forest = plot_contrasts(a) if a.contrasts else ""
+        indices_plot = plot_indices(a) if a.indices and a.kind != "lhs" else ""
+        parameter_plots = [plot_metric_vs_parameter(a, metric) for metric in a.metrics] \
+            if a.kind != "contrasts" and m["design"]["factors"] else []
     cols = ["point", "scenario", *m["points"][0]["values"], "metric", "n", "mean", "ci_low", "ci_high"] if m["points"] else []
-    parts.append(_table(a.points, [k for k in cols if k != "scenario" or m["points"][0]["scenario"] is not None]))
-    if a.failures:
-        parts.append("<h2>Failed runs</h2>")
-        counts = Counter(f["error"] for f in a.failures)
-        parts.append(_table([{"error": e, "runs": n} for e, n in counts.most_common()], ["error", "runs"]))
-    versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
-    parts.append(f"<p><small>Created {html.escape(m['created'])}; {html.escape(versions)}.</small></p>")
-    return f"""<!doctype html><html lang="zh"><meta charset="utf-8"><title>Sweep {html.escape(m['experiment'])}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1300px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top;font-size:13px}}
-table{{border-collapse:collapse;margin:1em 0}}img{{max-width:100%;display:block;margin:1em 0}}.note{{color:#8a5a00}}</style>
-<h1>基层治理政策沙盘 · sweep <code>{html.escape(m['experiment'])}</code></h1>{''.join(parts)}</html>"""
+    point_columns = [k for k in cols if k != "scenario" or m["points"][0]["scenario"] is not None]
+    counts = Counter(f["error"] for f in a.failures)
+    return environment(TEMPLATES).get_template("sweep.html.j2").render(
+        m=m, kind=a.kind, counts=a.counts, notes=a.notes, limit=ROW_LIMIT,
+        contrasts=a.contrasts, forest=forest, effects=a.effects,
+        indices=a.indices, indices_plot=indices_plot,
+        indices_title={"sobol": "Sobol indices", "morris": "Morris elementary effects", "lhs": "Spearman rank correlations"}.get(a.kind, ""),
+        indices_columns={"sobol": ["metric", "parameter", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"],
+                         "morris": ["metric", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"],
+                         "lhs": ["metric", "parameter", "spearman"]}.get(a.kind, []),
+        parameter_plots=parameter_plots, points=a.points, point_columns=point_columns,
+        failures=[{"error": e, "runs": n} for e, n in counts.most_common()],
+        versions=", ".join(f"{k} {v}" for k, v in m["versions"].items()))

@@ -3,6 +3,7 @@
     DIR/manifest.json                         definition, design points, versions
     DIR/definition.toml                       the definition file as it was run
     DIR/runs/point=P/run-P-R.parquet          one row: run R of design point P (hive-partitioned)
+    DIR/daily/point=P/run-P-R.parquet         its daily table, when the plan keeps them (`sandbox compare`)
 
 Each run file is written under a temporary name and renamed, and its name is fixed by the run,
 so a crash leaves no partial file, a rerun skips what exists, and no run can appear twice.
@@ -10,24 +11,28 @@ so a crash leaves no partial file, a rerun skips what exists, and no run can app
 
 from __future__ import annotations
 
-import fcntl
+import math
 import os
 import platform
 import re
+import shutil
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
+from sandbox.errors import InputError
 from sandbox.experiments.design import problem
 from sandbox.experiments.plan import Plan
-from sandbox.experiments.runner import FAILED, Outcome
-from sandbox.errors import InputError
-from sandbox.outputs import make_temp_dir, write_json, write_parquet, write_text
+from sandbox.experiments.runner import FAILED, OK, Outcome, read_ipc
+from sandbox.outputs import make_temp_dir, output_error, write_json, write_parquet, write_text
 
 FORMAT = "grassroots-sandbox-sweep/1"
 RUN_FILE = re.compile(r"run-(\d+)-(\d+)\.parquet")
@@ -47,15 +52,17 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 
 
 class Store:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, option: str = "--out"):
         self.root = Path(root)
+        self.option = option
         self.runs = self.root / "runs"
-        self._lock_fd: int | None = None
+        self.daily = self.root / "daily"
+        self._lock: FileLock | None = None
 
     # -- opening -------------------------------------------------------------------------------
     def check(self, plan: Plan) -> dict[str, Any] | None:
         """The existing manifest if this folder holds the same experiment; InputError otherwise."""
-        where = f"--out {self.root}"
+        where = f"{self.option} {self.root}"
         if self.root.exists() and not self.root.is_dir():
             raise InputError(f"{where}: is a file, not a folder")
         manifest = read_manifest(self.root) if self.root.is_dir() else None
@@ -77,13 +84,22 @@ class Store:
 
     def create(self, plan: Plan) -> None:
         """A new folder appears complete (manifest and definition) or not at all."""
-        tmp = make_temp_dir(self.root)
-        write_json(self._manifest(plan), tmp / "manifest.json")
-        write_text(plan.text, tmp / "definition.toml")
-        (tmp / "runs").mkdir()
-        if self.root.is_dir():
-            self.root.rmdir()  # empty: checked
-        os.replace(tmp, self.root)
+        tmp = None
+        try:
+            tmp = make_temp_dir(self.root)
+            write_json(self._manifest(plan), tmp / "manifest.json")
+            write_text(plan.text, tmp / "definition.toml")
+            (tmp / "runs").mkdir()
+            if self.root.is_dir():
+                self.root.rmdir()  # empty: checked
+            os.replace(tmp, self.root)
+        except OSError as exc:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if self.root.is_dir() and any(self.root.iterdir()):
+                raise InputError(f"{self.option} {self.root}: another command created this folder just now; "
+                                 "rerun the same command to resume it, or choose another folder") from None
+            raise output_error(self.option, self.root, exc) from None
 
     def update(self, plan: Plan, manifest: dict[str, Any]) -> None:
         """More replications on resume: the manifest says so, everything else is kept."""
@@ -92,24 +108,31 @@ class Store:
             write_text(plan.text, self.root / "definition.toml")
 
     def lock(self) -> None:
-        """One writer per folder; the kernel drops the lock when the writer dies, however it dies."""
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        """One writer per folder (filelock: the operating system drops the lock when the writer
+        dies, however it dies)."""
+        lock = FileLock(self.root / ".lock")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.read(fd, 32).decode(errors="replace").strip() or "?"
-            os.close(fd)
-            raise InputError(f"--out {self.root}: another sweep (pid {other}) is writing to this folder; wait for it to finish") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._lock_fd = fd
-        for stray in self.runs.glob("point=*/.run-*.tmp"):
-            stray.unlink(missing_ok=True)  # left by a writer that died mid-write; we hold the lock
+            lock.acquire(timeout=0)
+        except Timeout:
+            try:
+                other = (self.root / ".writer").read_text(encoding="utf-8").strip() or "?"
+            except OSError:
+                other = "?"
+            raise InputError(f"{self.option} {self.root}: another command (pid {other}) is writing to this folder; "
+                             "wait for it to finish") from None
+        except OSError as exc:
+            raise output_error(self.option, self.root, exc) from None
+        self._lock = lock
+        write_text(str(os.getpid()), self.root / ".writer")
+        for folder in (self.runs, self.daily):
+            for stray in folder.glob("point=*/.run-*.tmp"):
+                stray.unlink(missing_ok=True)  # left by a writer that died mid-write; we hold the lock
 
     def unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            (self.root / ".writer").unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
 
     # -- runs ----------------------------------------------------------------------------------
     def path(self, point: int, replication: int) -> Path:
@@ -131,7 +154,33 @@ class Store:
             row[col] = point.scenario if col == "scenario" else point.values[col]
         for m in plan.metrics:
             row[m] = None if outcome.status == FAILED else outcome.metrics[m]
+        if outcome.daily is not None:  # first, so a recorded run always has its daily table
+            write_parquet(read_ipc(outcome.daily), self.daily_path(outcome.point, outcome.replication))
         write_parquet(pa.Table.from_pylist([row], schema=schema(plan)), self.path(outcome.point, outcome.replication))
+
+    def daily_path(self, point: int, replication: int) -> Path:
+        return self.daily / f"point={point}" / f"run-{point}-{replication}.parquet"
+
+    def results(self, plan: Plan) -> dict[tuple[int, int], tuple[dict[str, float], pa.Table | None]]:
+        """(point, replication) → (metrics, daily table or None) of every successful run recorded:
+        what a resumed command needs of the runs it skips. With a plan that keeps daily tables,
+        a run whose daily table is missing counts as not recorded."""
+        table = self.table()
+        if table is None:
+            return {}
+        out = {}
+        for row in table.to_pylist():
+            p, r = row["point"], row["replication"]
+            if row["status"] != OK:
+                continue
+            daily = None
+            if plan.daily:
+                path = self.daily_path(p, r)
+                if not path.is_file():
+                    continue  # recorded before its daily table: run it again
+                daily = pq.read_table(path)
+            out[(p, r)] = ({m: (math.nan if row[m] is None else row[m]) for m in plan.metrics}, daily)
+        return out
 
     def table(self, columns: list[str] | None = None) -> pa.Table | None:
         """Every run as one table, `point` included; None before the first run."""
@@ -146,7 +195,7 @@ class Store:
     # -- manifest --------------------------------------------------------------------------------
     def _manifest(self, plan: Plan) -> dict[str, Any]:
         exp = plan.experiment
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         design = exp.design.model_dump()
         design["factors"] = [f.describe() for f in plan.factors]
         if plan.X is not None:
@@ -170,7 +219,7 @@ class Store:
             "points": [{"point": p.index, "scenario": p.scenario, "values": p.values} for p in plan.points],
             "scenarios": plan.scenarios,
             "contrasts": plan.contrasts,
-            "versions": {**_versions(), "python": sys.version.split()[0], "platform": platform.platform()},
+            "versions": {**_versions(), "python": sys.version.split()[0], "platform": _platform()},
             "created": now,
             "updated": now,
         }
@@ -187,6 +236,7 @@ def _columns(plan: Plan) -> dict[str, str]:
     return out
 
 
+@cache
 def _versions() -> dict[str, str]:
     out = {}
     for name in PACKAGES:
@@ -195,3 +245,8 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return out
+
+
+@cache
+def _platform() -> str:
+    return platform.platform()

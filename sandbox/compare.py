@@ -1,24 +1,20 @@
-"""Replicated comparison of scenarios: runs in parallel, tidy tables, headline statistics."""
+"""Replicated comparison of scenarios: a plan on the experiments engine, tidy tables, headline statistics."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
+from sandbox.defaults import DEFAULT_SEED
+from sandbox.metric_registry import headline
 from sandbox.params import Scenario
-from sandbox.run import RunResult, simulate
+from sandbox.run import RunResult
+from sandbox.scenario import build_scenario
 from sandbox.stats import mean_ci, paired_diff_ci
-
-HEADLINE = (
-    "trips_per_matter", "trips_per_counter_matter", "share_one_trip", "days_to_settle", "share_abandoned",
-    "trips_gap_elderly", "cadre_reporting_hours", "cadre_delivery_hours", "cadre_face_to_face_hours",
-    "cadre_overtime_hours", "escalations", "problem_backlog", "participation",
-    "order_index", "vitality_index", "fairness_index",
-)
 
 
 @dataclass
@@ -61,40 +57,85 @@ class Comparison:
                               .append_column("seed", pa.array([r.seed] * t.num_rows, pa.int64())))
         return pa.concat_tables(parts)
 
-    def stats_table(self, metrics=HEADLINE) -> pa.Table:
-        return pa.Table.from_pylist([row for m in metrics for row in self.stats(m)])
+    def stats_table(self, metrics: tuple[str, ...] | None = None) -> pa.Table:
+        """Per headline metric (or `metrics`) and scenario: mean, CI and paired difference."""
+        return pa.Table.from_pylist([row for m in (metrics or headline()) for row in self.stats(m)])
 
 
-def _job(args):
-    name, scenario, seed, days = args
-    return name, seed, simulate(scenario, seed=seed, days=days, name=name)
+class RunFailed(Exception):
+    """A model run raised: a defect, not bad input. The message names the scenario and seed."""
 
 
 def compare(
     scenarios: dict[str, Scenario],
     replications: int,
-    seed: int = 1,
+    seed: int = DEFAULT_SEED,
     days: int | None = None,
     workers: int | None = None,
     on_done: Callable[[str, int], None] | None = None,
+    scheduler: str | None = None,
+    local_cluster: bool = False,
+    resume: Path | None = None,
 ) -> Comparison:
-    """Run every scenario with seeds seed..seed+R-1 (the same seeds for all: common random numbers)."""
-    seeds = [seed + i for i in range(replications)]
-    jobs = [(name, sc, s, days) for name, sc in scenarios.items() for s in seeds]
-    workers = workers or os.cpu_count() or 1
-    done: dict[tuple[str, int], RunResult] = {}
-    if workers == 1 or len(jobs) == 1:
-        for job in jobs:
-            name, s, res = _job(job)
-            done[(name, s)] = res
-            if on_done:
-                on_done(name, s)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for fut in as_completed([pool.submit(_job, j) for j in jobs]):
-                name, s, res = fut.result()
-                done[(name, s)] = res
-                if on_done:
-                    on_done(name, s)
+    """Run every scenario with seeds seed..seed+R-1 (the same seeds for all: common random numbers)
+    on the experiments engine: this process (workers=1), a local process pool or Dask. With
+    `resume`, finished runs are kept in that folder and a rerun of the same comparison skips them."""
+    from sandbox.experiments.cluster import make_backend
+    from sandbox.experiments.engine import run_tasks
+    from sandbox.experiments.plan import comparison_plan
+    from sandbox.experiments.runner import FAILED, read_ipc
+    from sandbox.experiments.store import Store
+
+    if days is not None:
+        scenarios = {n: build_scenario(s, days=days) for n, s in scenarios.items()}
+    plan = comparison_plan(scenarios, replications, seed)
     names = list(scenarios)
-    return Comparison(names, seeds, {n: [done[(n, s)] for s in seeds] for n in names})
+    results: dict[tuple[int, int], tuple[dict[str, float], pa.Table]] = {}
+    store = None
+    if resume is not None:
+        store = Store(resume, option="--out")
+        manifest = store.check(plan)
+        if manifest is None:
+            store.create(plan)
+        else:
+            store.update(plan, manifest)
+        store.lock()
+        results.update(store.results(plan))
+
+    def done(point: int, replication: int) -> None:
+        if on_done:
+            on_done(names[point], plan.seed(point, replication))
+
+    for p, r in results:
+        done(p, r)
+
+    def record(outcome) -> None:
+        if outcome.status == FAILED:
+            raise RunFailed(f"{names[outcome.point]} with seed {plan.seed(outcome.point, outcome.replication)} "
+                            f"failed: {outcome.error}")
+        if store is not None:
+            store.write(plan, outcome)
+        results[(outcome.point, outcome.replication)] = (outcome.metrics, read_ipc(outcome.daily))
+        done(outcome.point, outcome.replication)
+
+    todo = list(plan.tasks(set(results)))
+    try:
+        if todo:
+            n = min(workers or os.cpu_count() or 1, len(todo))
+            backend = make_backend(n, scheduler, local_cluster, plan.experiment.function)
+            cancel = True
+            try:
+                run_tasks(todo, backend, record)
+                cancel = False
+            finally:
+                backend.close(cancel=cancel)
+    finally:
+        if store is not None:
+            store.unlock()
+    seeds = [plan.seed(0, r) for r in range(replications)]
+    out = {}
+    for point in plan.points:
+        out[point.scenario] = [RunResult(point.scenario, seeds[r], point.params["run.days"], dict(point.params),
+                                         results[(point.index, r)][1], dict(results[(point.index, r)][0]))
+                               for r in range(replications)]
+    return Comparison(names, seeds, out)

@@ -377,7 +377,7 @@ class CountyModel(mesa.Model):
         for key in sorted(package_keys):
             section, _, leaf = key.partition(".")
             out[key] = getattr(getattr(own, section), leaf)
-        for rid, st in t.reforms.items():
+        for st in t.reforms.values():
             if st.in_force and st.package is not None:
                 out.update({_dotted(k): v for k, v in st.package.levers.items()})
         out["reporting.form_creep"] = 0.0 if self.consolidated else self.p.bureaus.form_creep

@@ -7,10 +7,30 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sandbox.claims import Effect
+from sandbox.claims import SIMILAR, verdict
 from sandbox.county_compare import Arm, compare_counties
 from sandbox.scenarios import DATA_DIR
 from sandbox.stats import paired_diff_ci
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A county claim's paired effect (treatment minus baseline) with its 95 % CI, judged by the
+    one claims evaluator (sandbox.claims.verdict; directions increase / decrease / similar / not_lower)."""
+    metric: str
+    direction: str
+    diff: float
+    low: float
+    high: float
+    tolerance: float = SIMILAR
+
+    @property
+    def holds(self) -> bool:
+        return verdict(self.direction, self.low, self.high, self.tolerance) == "supported"
+
+    @property
+    def includes_zero(self) -> bool:
+        return self.low <= 0 <= self.high
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""`sandbox run` / `compare` / `validate` / `list` for county scenarios (sandbox/commands.py hands
-county scenarios over to these functions)."""
+"""`sandbox run` / `compare` / `validate` / `list` for county scenarios (sandbox/county_commands.py
+hands county scenarios over to these functions)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from sandbox.cli_support import OutputDir, err, out, progress, stamp
+from sandbox.cli_support import OutputDir, check_seeds, err, out, progress, stamp
 from sandbox.errors import InputError
 
 VILLAGE_SIZE = 1700  # --residents keeps villages of realistic size (as the dashboard does)
@@ -76,6 +76,7 @@ def run_county(scenario: str, years: int | None, seed: int, residents: int | Non
     from sandbox.county_scenario import load_county
     from sandbox.outputs import write_json, write_text
 
+    check_seeds(seed)
     overrides = county_overrides(residents, sets)
     if years is not None:
         overrides["horizon.years"] = years
@@ -113,6 +114,7 @@ def compare_county(names: list[str], replications: int, years: int | None, seed:
     mixed = [n for n in names if not is_county(n)]
     if mixed:
         raise InputError(f"scenarios: '{mixed[0]}' is a township scenario; compare county scenarios with county scenarios")
+    check_seeds(seed, replications)
     overrides = county_overrides(residents, sets)
     if years is not None:
         overrides["horizon.years"] = years

@@ -264,7 +264,7 @@ def summary(county) -> dict[str, float]:
     out["survival_after_champion"] = _mean([1.0 if e.end is None or e.end >= e.champion_left + w else 0.0 for e in left])
     out["champions_left"] = float(len(left))
     spread = isolated = 0
-    for i, rid in pilots:
+    for _, rid in pilots:
         others = [t for t in county.townships if t.index not in {j for j, r in pilots if r == rid}]
         share = sum(t.during[Q - 1][rid][0] > 0 for t in others) / len(others) if others else 0.0
         spread += share >= s["landscape_share"]

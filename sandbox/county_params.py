@@ -45,7 +45,8 @@ class Learning(Section):
     observe_neighbours: bool = Field(True, description="leaders watch neighbouring townships")
     observe_pairs: bool = Field(True, description="leaders watch their paired-assistance partner")
     observe_county_attention: bool = Field(True, description="leaders watch the townships the county draws attention to (study tours)")
-    resource_visibility: float = Field(0.8, ge=0.0, le=1.0, description="share of a peer's visible extra resources (a pilot's county package) a leader counts as the cost of copying it")
+    resource_visibility: float = Field(0.8, ge=0.0, le=1.0,
+                                       description="share of a peer's visible extra resources (a pilot's county package) a leader counts as the cost of copying it")
 
 
 class Lifecycle(Section):
@@ -66,7 +67,8 @@ class Incentives(Section):
     designation_ownership: float = Field(0.8, ge=0.0, le=1.0, description="how far a designated pilot's leader owns the reform (1 = as if chosen freely)")
     publicise_pilots: bool = Field(True, description="the county draws every leader's attention to its designated pilots")
     package_for_adopters: bool = Field(False, description="every township that adopts a piloted reform later gets the pilot's package too (the package is replicable)")
-    mandate_compliance: float = Field(0.5, ge=0.0, le=1.0, description="quarterly chance a township complies with a mandate before its deadline (all comply at the deadline unless 0)")
+    mandate_compliance: float = Field(0.5, ge=0.0, le=1.0,
+                                      description="quarterly chance a township complies with a mandate before its deadline (all comply at the deadline unless 0)")
 
 
 class Budget(Section):
@@ -87,7 +89,8 @@ class Decay(Section):
 
 
 class Bureaus(Section):
-    form_creep: float = Field(0.15, ge=0.0, le=5.0, description="yearly rate at which merged county bureaus go back to their own forms, until consolidation is institutionalised at county level")
+    form_creep: float = Field(0.15, ge=0.0, le=5.0,
+                              description="yearly rate at which merged county bureaus go back to their own forms, until consolidation is institutionalised at county level")
     new_forms_per_year: float = Field(0.05, ge=0.0, le=1.0, description="yearly growth of forms each county bureau sends, until consolidation is institutionalised at county level")
     consolidated: bool = Field(False, description="the county has institutionalised the consolidation of its bureaus' forms from the start")
     consolidate_at: float = Field(0.5, ge=0.0, le=1.0, description="share of townships with 一张表 institutionalised at which the county institutionalises consolidation")
@@ -171,6 +174,36 @@ class County(Section):
     ties: Ties = Ties()
     pilots: list[Pilot] = []
     mandates: list[Mandate] = []
+
+
+# Where each section's numbers come from (`sandbox levers`-style sources; docs/county.md "County
+# levers and their sources" gives the references). Every county lever is an assumption of the
+# right order of magnitude unless its own source says otherwise; none is fitted to data.
+SOURCES: dict[str, str] = {
+    "horizon": "The issue: a reform's fate shows over several terms of office; five years is one full term.",
+    "leaders": "Tenure 3-5 years: the issue's range (five-year terms by the 2006 Provisional Regulations on tenure; about three years "
+               "served in practice, recalled, not verified). Weights of the adoption logit: assumptions (Rogers; Berry & Berry: "
+               "relative advantage, cost, internal determinants), set so one reform a county takes up a year or two.",
+    "learning": "Jiang Xiaoping (学习模仿, 借鉴调适); Ma & Xu 2023 (learning drives diffusion in China); Rogers (observability). Noise, "
+                "delay and the weights of peers: assumptions (reports and study tours take one or two quarters).",
+    "lifecycle": "Jiang Xiaoping's stages (学习模仿—借鉴调适—制度化推广—持续优化); Yu Keping's study of the award finalists "
+                 "(institutions sustain an innovation). Quarters, hazards and fidelity steps: assumptions.",
+    "incentives": "Heilmann 2008 (experimentation under hierarchy, 由点到面); Ma & Xu 2023 (incentives drive diffusion); 考核 points "
+                  "and pilot designation as the essay's 制度激励. Weights and compliance: assumptions.",
+    "budget": "Assumption: a township's discretionary money and spare staff for innovation, of the order of the reforms' costs in "
+              "reforms.toml (一张表 cheap, the one window dear), so that a township can afford one or two at a time.",
+    "decay": "人走政息 (the issue; Yu Keping: innovations fade without institutional protection and superior support); 新官不理旧账. "
+             "Chances and yearly losses: assumptions.",
+    "bureaus": "The issue: forms creep back after a 减负 campaign unless consolidation is institutionalised at county level (the "
+               "township model's form creep). Rates: assumptions.",
+}
+
+
+def source_of(section: str, leaf: str) -> str:
+    """Where county lever `section.leaf` comes from: its own source if it has one, else its section's."""
+    field = LEVER_SECTIONS[section].model_fields[leaf]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return extra.get("source") or SOURCES[section]
 
 
 # the sections of plain levers (county-wide numbers a sweep or --set may change)

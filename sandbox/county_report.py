@@ -10,14 +10,14 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from sandbox.county_metrics import metric_name  # noqa: E402
-from sandbox.glossary import term  # noqa: E402
-from sandbox.reforms import STAGES  # noqa: E402
-from sandbox.report import fmt, png  # noqa: E402
+from sandbox.county_metrics import metric_name
+from sandbox.glossary import term
+from sandbox.reforms import STAGES
+from sandbox.report import fmt, png
 
 STAGE_COLOURS = ("#e0e0e0", "#fdd49e", "#fc8d59", "#2b8cbe", "#045a8d")  # not adopted → optimised
 STYLE = """<style>body{font-family:sans-serif;margin:2em;max-width:1300px}td,th{border:1px solid #ccc;padding:4px 8px;
@@ -212,7 +212,7 @@ def _mean_adoption(tables):
     out = []
     for i, r in enumerate(rows[0]):
         row = dict(r)
-        for k, v in r.items():
+        for k in r:
             if k.startswith("share_"):
                 row[k] = sum(x[i][k] for x in rows) / len(rows)
         out.append(row)

@@ -1,4 +1,6 @@
-"""The one lookup for user-facing names in Chinese and English."""
+"""The one lookup for user-facing names in Chinese and English: scenarios/data/glossary.toml, with
+matters and departments from their catalogues and metrics and resident groups from the metric
+registry (scenarios/data/metrics.toml)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import tomllib
 from functools import cache
 
 from sandbox.catalogue import departments, matter_types
+from sandbox.metric_registry import groups, metrics, participation_window_days
 from sandbox.scenarios import DATA_DIR
 
 LANGUAGES = ("zh", "en")
@@ -13,12 +16,19 @@ LANGUAGES = ("zh", "en")
 
 @cache
 def glossary() -> dict[str, dict[str, tuple[str, str]]]:
-    """Section -> key -> (zh, en); matters and departments come from their catalogues."""
+    """Section -> key -> (zh, en); matters, departments, metrics and groups come from their catalogues."""
     with (DATA_DIR / "glossary.toml").open("rb") as fh:
         data = tomllib.load(fh)
-    out = {section: {k: (v[0], v[1]) for k, v in terms.items()} for section, terms in data.items()}
+    window = str(participation_window_days())  # the one number some labels quote
+
+    def fill(text: str) -> str:
+        return text.replace("{participation_window_days}", window)
+
+    out = {section: {k: (fill(v[0]), fill(v[1])) for k, v in terms.items()} for section, terms in data.items()}
     out["matters"] = {k: (t.zh, t.en) for k, t in matter_types().items()}
     out["departments"] = {k: (d.zh, d.en) for k, d in departments().items()}
+    out["metrics"] = {k: (m.zh, m.en) for k, m in metrics().items()}
+    out["groups"] = dict(groups())
     out.update(_county_terms(set(out)))
     return out
 
@@ -39,7 +49,7 @@ def _county_terms(taken: set[str]) -> dict[str, dict[str, tuple[str, str]]]:
 
 
 def term(section: str, key: str, lang: str = "en") -> str:
-    """Name of `key` in `section`; group variants of metrics (`trips_per_matter_elderly`) are composed."""
+    """Name of `key` in `section` in `lang` ("zh" or "en")."""
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r}: use one of {', '.join(LANGUAGES)}")
     i = LANGUAGES.index(lang)
@@ -47,11 +57,6 @@ def term(section: str, key: str, lang: str = "en") -> str:
     entry = g.get(section, {}).get(key)
     if entry is not None:
         return entry[i]
-    if section == "metrics":
-        for group, names in g["groups"].items():
-            if key.endswith("_" + group) and key[: -len(group) - 1] in g["metrics"]:
-                base = g["metrics"][key[: -len(group) - 1]][i]
-                return f"{base}（{names[i]}）" if lang == "zh" else f"{base} ({names[i]})"
     if section == "places":
         for sec in ("departments",):
             if key in g[sec]:

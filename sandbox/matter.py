@@ -13,6 +13,7 @@ class Matter:
     __slots__ = (
         "id", "type", "resident", "created", "pending", "missing", "trips", "wasted",
         "channel", "state", "status", "closed", "pushed", "next_day", "journey", "hidden", "local",
+        "effort", "attempts",
     )
 
     def __init__(self, mid: int, mtype: MatterType, resident: int, day: int, missing: int):
@@ -24,6 +25,8 @@ class Matter:
         self.missing = missing
         self.hidden = missing  # missing documents no notice lists (set when a notice is published)
         self.local = False  # a dispute the village takes on (枫桥)
+        self.effort = 0.0  # mediation hours the current attempt still needs
+        self.attempts = 0
         self.trips = 0
         self.wasted = 0
         self.channel = None  # counter / online / assisted / mediation

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.metric_registry import activities, participation_window_days
+
 GROUPS = ("all", "elderly", "not_elderly", "low_literacy", "not_low_literacy", "remote", "not_remote")
 MAX_TRIPS = 64
-ORDER_REFERENCE = 2.0     # open disputes + unseen problems + monthly escalations per 1,000 residents that halve the order index
-PARTICIPATION_FULL = 0.3  # share taking part within 90 days counted as full vitality on that axis
-GROUPS_FULL = 5.0         # active resident groups per village counted as full vitality on that axis
+# Reference points of the indices (measurement, not behaviour; docs/metrics.md). Each index term
+# is x / (x + reference) or 1 / (1 + x / reference): it is 0.5 at the reference and never capped.
+ORDER_REFERENCE = 5.0      # disorder residents see per 1,000 residents that halves the order index
+PARTICIPATION_REFERENCE = 0.15  # share participating that gives half marks on that vitality term
+GROUPS_REFERENCE = 1.0     # active resident groups per 1,000 residents that give half marks
 
 
 class Outcomes:
@@ -26,16 +30,19 @@ class Outcomes:
         self.one_trip = np.zeros(g, np.int64)
         self.days_settled = np.zeros(g, np.int64)
         self.hist = np.zeros((g, MAX_TRIPS + 1), np.int64)  # trips of every closed matter
+        self.online = np.zeros(g, np.int64)  # settled matters the resident filed online unaided
         self.counter_settled = 0  # settled matters that went through a counter at least once
         self.counter_trips = 0
 
-    def add(self, groups: tuple[int, ...], trips: int, days: int, settled: bool, counter: bool = False) -> None:
+    def add(self, groups: tuple[int, ...], trips: int, days: int, settled: bool, counter: bool = False,
+            online: bool = False) -> None:
         t = min(trips, MAX_TRIPS)
         for g in groups:
             self.closed[g] += 1
             self.hist[g, t] += 1
             if settled:
                 self.settled[g] += 1
+                self.online[g] += online
                 self.trips_settled[g] += trips
                 self.days_settled[g] += days
                 self.one_trip[g] += trips <= 1
@@ -94,6 +101,7 @@ def snapshot(model) -> dict[str, float]:
     s["share_one_trip"] = _ratio(o.one_trip[0], o.settled[0])
     s["days_to_settle"] = _ratio(o.days_settled[0], o.settled[0])
     s["share_abandoned"] = _ratio(o.abandoned[0], o.closed[0])
+    s["share_online"] = _ratio(o.online[0], o.settled[0])
     for gi, g in enumerate(GROUPS):
         if g == "all":
             continue
@@ -101,28 +109,43 @@ def snapshot(model) -> dict[str, float]:
         s[f"share_one_trip_{g}"] = _ratio(o.one_trip[gi], o.settled[gi])
         s[f"days_to_settle_{g}"] = _ratio(o.days_settled[gi], o.settled[gi])
         s[f"share_abandoned_{g}"] = _ratio(o.abandoned[gi], o.closed[gi])
-    # cadre burden: hours per cadre today, by activity
+        s[f"share_online_{g}"] = _ratio(o.online[gi], o.settled[gi])
+    # cadre burden: mean hours per serving cadre today, by activity; what was asked; fatigue
     hours = model.cadre_hours_today()
-    for k, v in hours.items():
-        s[f"cadre_{k}_hours"] = v
+    for k in (*activities(), "demanded", "owed"):
+        s[f"cadre_{k}_hours"] = hours.get(k, 0.0)
+    s["cadre_fatigue"] = hours.get("fatigue", 0.0)
+    s["cadres_left"] = model.cadres_left
     s["forms_per_village"] = model.reporting_load.forms
     s["fields_per_village"] = model.reporting_load.fields
     s["duplicate_fields_per_village"] = model.reporting_load.duplicate_fields
+    s["share_forms_perfunctory"] = _ratio(model.forms_perfunctory, model.forms_done)
+    s["forms_missed"] = model.forms_missed
     s["mediation_hours"] = model.mediation_hours_today
     s["assisted_matters"] = model.assisted_today()
     s["turned_away"] = model.turned_away_today()
+    s["households_visited"] = model.households_visited
     # order
     s["open_disputes"] = len(model.open_disputes)
+    s["disputes_at_township"] = len(model.disputes_up)
     s["open_problems"] = len(model.undetected) + len(model.backlog)
     s["problem_backlog"] = len(model.backlog)
+    s["undetected_problems"] = len(model.undetected)
     s["escalations"] = model.escalations_total
+    s["escalating_residents"] = int(np.count_nonzero(pop.escalations))
     s["escalations_30d"] = sum(model.escalation_window)
-    s["detection_lag"] = float(np.mean(model.detection_lags)) if model.detection_lags else float("nan")
-    s["resolution_lag"] = float(np.mean(model.resolution_lags)) if model.resolution_lags else float("nan")
+    s["detection_lag"] = _ratio(*model.lags["detection"])
+    s["resolution_lag"] = _ratio(*model.lags["resolution"])
+    detected = model.problems_raised - len(model.undetected)
+    s["share_problems_closed"] = _ratio(model.problems_resolved, detected)
+    s["share_problems_on_time"] = _ratio(model.problems_on_time, detected)
     s["dispute_days"] = _ratio(model.dispute_days_total, model.disputes_settled)
+    s["disputes_settled"] = model.disputes_settled
+    s["share_disputes_mediated"] = _ratio(model.disputes_settled, model.disputes_settled + model.disputes_faded)
     # vitality
-    recent = (day - pop.last_part) <= 90
+    recent = (day - pop.last_part) <= participation_window_days()
     s["participation"] = float(recent.mean())
+    s["ever_participated"] = float(np.mean(pop.last_part >= 0))
     s["active_groups"] = float(np.sum(model.groups))
     s["trust"] = float(pop.trust.mean())
     s["ties"] = float(pop.ties.mean())
@@ -132,29 +155,37 @@ def snapshot(model) -> dict[str, float]:
     low = pop.low_voice
     rate_low = float(recent[low].mean()) if low.any() else 0.0
     rate_other = float(recent[~low].mean()) if (~low).any() else 0.0
-    s["voice_equality"] = min(1.0, rate_low / rate_other) if rate_other > 0 else 0.0
+    top = max(rate_low, rate_other)
+    s["voice_equality"] = min(rate_low, rate_other) / top if top > 0 else 1.0
     s["proposals_low_voice_share"] = _ratio(model.proposals_low_voice, model.proposals_adopted)
-    gaps = []
-    for a, b in ((1, 2), (3, 4), (5, 6)):
-        ta, tb = _ratio(o.trips_settled[a], o.settled[a]), _ratio(o.trips_settled[b], o.settled[b])
-        aa, ab = _ratio(o.abandoned[a], o.closed[a]), _ratio(o.abandoned[b], o.closed[b])
-        if np.isfinite(ta) and np.isfinite(tb):
-            gaps.append(max(0.0, ta - tb) / max(1.0, tb))
-        if np.isfinite(aa) and np.isfinite(ab):
-            gaps.append(min(1.0, max(0.0, aa - ab) * 5.0))
-    s["group_gap"] = float(min(1.0, max(gaps))) if gaps else 0.0
+    s["group_gap"] = group_gap(o)
     s["trips_gap_elderly"] = s["trips_per_matter_elderly"] - s["trips_per_matter_not_elderly"]
     s["trips_gap_low_literacy"] = s["trips_per_matter_low_literacy"] - s["trips_per_matter_not_low_literacy"]
-    # indices in [0, 1]
-    s["undetected_problems"] = len(model.undetected)
-    # order counts what is unseen or unsettled between people; the backlog of reported
-    # problems is a service lag (发现靠格内、解决靠格外), reported on its own
-    load = (s["open_disputes"] + s["undetected_problems"] + s["escalations_30d"]) / (n / 1000.0)
+    # indices in [0, 1], none capped: each term is 0.5 at its reference point
+    # order counts the disorder residents see: disputes between people, problems nobody has
+    # reported yet, reported problems still standing (the service backlog of 解决靠格外 is
+    # disorder to those who live with it), and escalations this month
+    load = (s["open_disputes"] + s["undetected_problems"] + s["problem_backlog"] + s["escalations_30d"]) / (n / 1000.0)
     s["order_index"] = 1.0 / (1.0 + load / ORDER_REFERENCE)
+    groups_per_1000 = s["active_groups"] / (n / 1000.0)
     s["vitality_index"] = (
-        min(1.0, s["participation"] / PARTICIPATION_FULL)
-        + min(1.0, s["active_groups"] / len(model.village_sizes) / GROUPS_FULL)
+        s["participation"] / (s["participation"] + PARTICIPATION_REFERENCE)
+        + groups_per_1000 / (groups_per_1000 + GROUPS_REFERENCE)
         + s["trust"]
     ) / 3.0
-    s["fairness_index"] = ((1.0 - s["gini_trips"]) + (1.0 - s["group_gap"]) + s["voice_equality"]) / 3.0
+    s["fairness_index"] = ((1.0 - s["gini_trips"]) + 1.0 / (1.0 + s["group_gap"]) + s["voice_equality"]) / 3.0
     return s
+
+
+def group_gap(o: Outcomes) -> float:
+    """How much worse the elderly, the low-literate and the remote fare than the others: the mean,
+    over those three pairs, of their relative excess trips and relative excess abandonment."""
+    terms = []
+    for a, b in ((1, 2), (3, 4), (5, 6)):
+        ta, tb = _ratio(o.trips_settled[a], o.settled[a]), _ratio(o.trips_settled[b], o.settled[b])
+        if np.isfinite(ta) and np.isfinite(tb) and tb > 0:
+            terms.append(max(0.0, ta / tb - 1.0))
+        aa, ab = _ratio(o.abandoned[a], o.closed[a]), _ratio(o.abandoned[b], o.closed[b])
+        if np.isfinite(aa) and np.isfinite(ab) and ab > 0:
+            terms.append(max(0.0, aa / ab - 1.0))
+    return float(np.mean(terms)) if terms else 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -10,6 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sandbox.errors import InputError
 
 
 def _umask() -> int:
@@ -57,9 +60,53 @@ def write_text(text: str, path: Path) -> None:
     _atomic(Path(path), write)
 
 
-def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
-    """A list of flat dicts (same keys) as an Arrow table."""
-    if not rows:
-        return pa.table({})
-    keys = list(rows[0])
-    return pa.table({k: [r.get(k) for r in rows] for k in keys})
+MAX_OUT_NAME = 255 - len("..partial")
+
+
+def check_output_path(option: str, target: Path) -> Path:
+    """A folder results may be renamed into: not the current folder or one holding it, not
+    under a file. InputError otherwise; nothing is created."""
+    text = str(target)
+    if text.strip() == "":
+        raise InputError(f"{option} '': give the name of a new folder for the results")
+    target = Path(target)
+    if "\0" in text:
+        raise InputError(f"{option} {text}: a folder name cannot contain a NUL character")
+    for part in target.parts:
+        # the hidden `.NAME.partial` beside it must fit a file system's 255-byte names too
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_OUT_NAME:
+            shown = text if len(text) <= 80 else text[:80] + "…"
+            raise InputError(f"{option} {shown}: a name in this path is {len(part)} characters long; "
+                             f"folder names for results have at most {MAX_OUT_NAME} bytes")
+    try:
+        here, resolved = Path.cwd().resolve(), target.resolve()
+    except OSError as exc:
+        raise output_error(option, target, exc) from None
+    if resolved == here or resolved in here.parents:
+        raise InputError(f"{option} {text}: is the current folder or holds it; give the name of a new folder for the results")
+    parent = resolved.parent
+    while not _exists(parent):
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{option} {text}: {parent} is a file, not a folder")
+    return target
+
+
+def _exists(path: Path) -> bool:
+    try:
+        path.stat()
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # ENOTDIR and the like: something is there; is_dir() says what
+
+
+def output_error(option: str, target: Path, exc: OSError) -> InputError:
+    """An OSError while creating or writing results, as the one line the user reads."""
+    why = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+           errno.EPERM: "permission denied", errno.ENAMETOOLONG: "a name in the path is too long",
+           errno.ENOTDIR: "a part of the path is a file, not a folder"}.get(exc.errno, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
+    return InputError(f"{option} {target}: cannot write: {why}{where}")

@@ -1,22 +1,45 @@
-"""A self-contained HTML report of a comparison: tables and plots embedded, no outside assets."""
+"""A self-contained HTML report of a comparison (Jinja2 template sandbox/templates/compare.html.j2):
+tables and plots embedded, no outside assets."""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
+import warnings
+from functools import cache
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import jinja2
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sandbox.compare import HEADLINE, Comparison  # noqa: E402
-from sandbox.glossary import term  # noqa: E402
+from sandbox.compare import Comparison
+from sandbox.glossary import term
+from sandbox.metric_registry import activities, activity_metric, headline, stacked_hours
 
-HOURS = ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face", "mediation", "overtime")
+TEMPLATES = Path(__file__).parent / "templates"
+# user labels (scenario and file names, contrast names) are text, never TeX: `$x$` stays `$x$`
+PLAIN_TEXT = {"text.parse_math": False}
+
+
+@cache
+def environment(*extra: Path) -> jinja2.Environment:
+    """Jinja2 templates from sandbox/templates (and `extra` folders), HTML-escaped."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([*extra, TEMPLATES]), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["cell"] = lambda v: fmt(v) if isinstance(v, float) or v is None else v
+    return env
+
+
+def nanmean(values, axis=None):
+    """np.nanmean without the 'Mean of empty slice' warning: an all-missing mean is NaN, as documented."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(values, axis=axis)
 
 
 def png(fig) -> str:
@@ -47,11 +70,11 @@ def plot_trips(comp: Comparison) -> str:
 def plot_burden(comp: Comparison) -> str:
     fig, ax = plt.subplots(figsize=(9, 3.8))
     bottom = np.zeros(len(comp.names))
-    for act in HOURS:
-        key = f"cadre_{act}_hours"
-        vals = np.array([np.nanmean(comp.values(n, key)) for n in comp.names])
-        ax.bar(comp.names, vals, bottom=bottom, label=term("metrics", key, "en"))
-        bottom += vals
+    acts = activities(faces=("above", "residents", "overtime"))  # hours worked, not work left undone
+    means = stacked_hours({a: np.array([nanmean(comp.values(n, activity_metric(a))) for n in comp.names]) for a in acts})
+    for act in acts:
+        ax.bar(comp.names, means[act], bottom=bottom, label=term("metrics", activity_metric(act), "en"))
+        bottom += means[act]
     ax.set_ylabel("hours per cadre per day")
     ax.set_title("Cadre burden by activity (mean over replications)")
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
@@ -65,7 +88,7 @@ def plot_tradeoff(comp: Comparison) -> str:
     fig = plt.figure(figsize=(5, 5))
     ax = fig.add_subplot(polar=True)
     for name in comp.names:
-        vals = [float(np.nanmean(comp.values(name, m))) for m in axes_names]
+        vals = [float(nanmean(comp.values(name, m))) for m in axes_names]
         ax.plot(angles + angles[:1], vals + vals[:1], marker="o", label=name)
         ax.fill(angles + angles[:1], vals + vals[:1], alpha=0.08)
     ax.set_xticks(angles, ["order", "vitality", "fairness"])
@@ -80,7 +103,7 @@ def plot_series(comp: Comparison) -> str:
     for ax, metric in zip(axes, ("trips_per_matter", "cadre_face_to_face_hours")):
         for name in comp.names:
             cols = [r.daily.column(metric).to_numpy(zero_copy_only=False) for r in comp.results[name]]
-            ax.plot(np.nanmean(np.vstack(cols), axis=0), label=name)
+            ax.plot(nanmean(np.vstack(cols), axis=0), label=name)
         ax.set_title(term("metrics", metric, "en") + " by day")
         ax.set_xlabel("working day")
     axes[0].legend(fontsize=7)
@@ -94,22 +117,18 @@ def fmt(x: float) -> str:
 
 
 def render(comp: Comparison, title: str = "Scenario comparison") -> str:
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in comp.names)
-    body = []
-    for metric in HEADLINE:
+    """The report as one HTML page."""
+    rows = []
+    for metric in headline():
         cells = []
         for r in comp.stats(metric):
-            cell = f"{fmt(r['mean'])} <small>[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]</small>"
-            if r["scenario"] != comp.names[0]:
-                sig = r["diff_low"] > 0 or r["diff_high"] < 0
-                cell += f"<br><small class='{'sig' if sig else ''}'>Δ {fmt(r['diff'])} [{fmt(r['diff_low'])}, {fmt(r['diff_high'])}]</small>"
-            cells.append(f"<td>{cell}</td>")
-        body.append(f"<tr><th>{html.escape(term('metrics', metric, 'zh'))}<br><small>{html.escape(term('metrics', metric, 'en'))}</small></th>{''.join(cells)}</tr>")
-    imgs = "".join(f"<img src='{src}'>" for src in (plot_trips(comp), plot_burden(comp), plot_tradeoff(comp), plot_series(comp)))
-    return f"""<!doctype html><html lang="zh"><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1300px}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}}
-table{{border-collapse:collapse}}.sig{{color:#b00;font-weight:bold}}img{{max-width:100%;display:block;margin:1em 0}}</style>
-<h1>基层治理政策沙盘 · {html.escape(title)}</h1>
-<p>{len(comp.seeds)} replications per scenario, seeds {comp.seeds[0]}–{comp.seeds[-1]} (the same seeds for every scenario).
-Each cell: mean [95% CI]; Δ: paired difference to <b>{html.escape(comp.names[0])}</b> [95% CI], red where the interval excludes zero.</p>
-<table><tr><th>metric 指标</th>{head}</tr>{''.join(body)}</table>{imgs}</html>"""
+            first = r["scenario"] == comp.names[0]
+            cells.append({"mean": fmt(r["mean"]), "low": fmt(r["ci_low"]), "high": fmt(r["ci_high"]),
+                          "diff": None if first else fmt(r["diff"]), "diff_low": fmt(r["diff_low"]),
+                          "diff_high": fmt(r["diff_high"]), "sig": not first and (r["diff_low"] > 0 or r["diff_high"] < 0)})
+        rows.append({"zh": term("metrics", metric, "zh"), "en": term("metrics", metric, "en"), "cells": cells})
+    with matplotlib.rc_context(PLAIN_TEXT):
+        images = [plot_trips(comp), plot_burden(comp), plot_tradeoff(comp), plot_series(comp)]
+    return environment().get_template("compare.html.j2").render(
+        title=title, names=comp.names, reference=comp.names[0], seeds=comp.seeds, replications=len(comp.seeds),
+        rows=rows, images=images)

@@ -7,14 +7,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from sandbox.metric_registry import metric
 from sandbox.model import TownshipModel
 from sandbox.params import Scenario
 from sandbox.scenario import flat_params
-
-# daily flows are averaged over the run, the order/vitality/fairness indices over its second
-# half; everything else (cumulative tallies, stocks) is read at the end of the run
-FLOW_PREFIXES = ("cadre_", "forms_per_village", "fields_per_village", "duplicate_fields_per_village",
-                 "mediation_hours", "assisted_matters", "turned_away")
 
 
 @dataclass
@@ -30,18 +26,20 @@ class RunResult:
 
 
 def summarise(daily: dict[str, list]) -> dict[str, float]:
-    """End-of-run summary: flows averaged over the days, indices over the second half, the rest at the end."""
+    """End-of-run summary, each metric as its registry entry says (scenarios/data/metrics.toml):
+    flows averaged over the days, indices over the second half, stocks and tallies at the end."""
     out = {}
     for key, values in daily.items():
         if key == "day" or not values:
             continue
-        if key.startswith(FLOW_PREFIXES) or key.endswith("_index"):
-            # flows over every day; indices over the second half, once the township has settled in
-            start = 1 if key.startswith(FLOW_PREFIXES) else max(1, len(values) // 2)
-            vals = [v for v in values[start:] if v is not None]
-            out[key] = sum(vals) / len(vals) if vals else float("nan")
-        else:
+        aggregate = metric(key).aggregate
+        if aggregate == "end":
             out[key] = float("nan") if values[-1] is None else float(values[-1])
+            continue
+        # day 0 is the township before anything happened
+        start = 1 if aggregate == "mean" else max(1, len(values) // 2)
+        vals = [v for v in values[start:] if v is not None]
+        out[key] = sum(vals) / len(vals) if vals else float("nan")
     return out
 
 
@@ -55,7 +53,7 @@ def simulate(scenario: Scenario, seed: int, days: int | None = None, name: str =
             progress(model.day)
     frame = model.datacollector.model_vars
     # undefined values (a mean before anything settled) are nulls, not NaN, in the tables
-    daily = {"day": list(range(0, n + 1)),
+    daily = {"day": list(range(n + 1)),
              **{k: [None if v != v else float(v) for v in vals] for k, vals in frame.items()}}
     return RunResult(
         scenario=name,

@@ -14,6 +14,9 @@ from sandbox.params import LEAVES, SECTIONS, Scenario
 from sandbox.scenarios import SCENARIO_DIR
 
 TOP_LEVEL = {"extends", "description", "description_zh"}
+MAX_EXTENDS = 64      # an inheritance chain longer than this is refused, not followed
+MAX_NAME = 255        # the longest file name most file systems allow
+MAX_SHOWN = 80        # values in messages are cut to this many characters
 
 
 def scenario_names(directory: Path = SCENARIO_DIR) -> list[str]:
@@ -21,17 +24,45 @@ def scenario_names(directory: Path = SCENARIO_DIR) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.toml"))
 
 
+def scenario_label(name_or_path: str | Path) -> str:
+    """What a scenario is called in tables and folder names: its name, or its file's stem."""
+    return Path(str(name_or_path)).stem
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file() that answers False, not OSError, for a name too long or otherwise unusable."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _check_name(text: str, file_noun: str) -> None:
+    if "\0" in text:
+        raise InputError(f"{_cut(text)}: a {file_noun} name cannot contain a NUL character")
+    for part in Path(text).parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME:
+            raise InputError(f"{_cut(text)}: a name in this path is {len(part)} characters long; "
+                             f"{file_noun} names have at most {MAX_NAME} bytes")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
+
 def resolve_named_toml(name_or_path: str | Path, directory: Path, noun: str, file_noun: str) -> Path:
     """A name of a TOML file in `directory` (`integrated_grid`) or a path to one; InputError
     listing the known names (with a did-you-mean) when there is none."""
     text = str(name_or_path)
+    _check_name(text, file_noun)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
-        if not path.is_file():
+        if not is_file(path):
             raise InputError(f"{text}: no such {file_noun} file")
         return path
+    _check_name(f"{text}.toml", file_noun)
     path = directory / f"{text}.toml"
-    if not path.is_file():
+    if not is_file(path):
         names = sorted(p.stem for p in directory.glob("*.toml"))
         hint = _did_you_mean(text, names)
         raise InputError(f"{noun} '{text}' not found{hint or '.'} Known {noun}s: {', '.join(names)}")
@@ -49,14 +80,27 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml_text(path: Path) -> tuple[str, dict[str, Any]]:
+    """(text, data) of a TOML file; InputError for anything that is not a readable UTF-8 TOML file."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
+                         "TOML files are UTF-8") from None
+    try:
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return read_toml_text(path)[1]
 
 
 def _check_keys(path: Path, data: dict[str, Any]) -> None:
@@ -66,13 +110,13 @@ def _check_keys(path: Path, data: dict[str, Any]) -> None:
             continue
         if key not in SECTIONS:
             hint = _did_you_mean(key, sorted(SECTIONS) + sorted(TOP_LEVEL)) or f"; allowed: {', '.join(sorted(TOP_LEVEL))} and sections {', '.join(SECTIONS)}"
-            raise InputError(f"{path}: unknown key '{key}'{hint}")
+            raise InputError(f"{path}: unknown key '{_cut(key)}'{hint}")
         if not isinstance(value, dict):
             raise InputError(f"{path}: '{key}' must be a table ([{key}]), got {value!r}")
         fields = list(SECTIONS[key].model_fields)
         for leaf in value:
             if leaf not in fields:
-                raise InputError(f"{path}: unknown key '{key}.{leaf}'{_dym_path(key, leaf, fields)}")
+                raise InputError(f"{path}: unknown key '{key}.{_cut(leaf)}'{_dym_path(key, leaf, fields)}")
 
 
 def _dym_path(section: str, leaf: str, fields: list[str]) -> str:
@@ -94,25 +138,38 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _load_chain(path: Path, directory: Path, seen: list[str]) -> dict[str, Any]:
-    key = str(path.resolve())
-    if key in seen:
-        names = [Path(p).stem for p in seen[seen.index(key):]] + [path.stem]
-        raise InputError(f"{path}: extends loop: {' -> '.join(names)}")
-    data = _read_toml(path)
-    _check_keys(path, data)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise InputError(f"{path}: extends = {parent!r}: must be the name of another scenario")
-    sibling = path.parent / f"{parent}.toml"
-    try:
-        # a user's own file may extend a file beside it, or any shipped scenario
-        parent_path = sibling if sibling.is_file() else resolve_path(parent, directory)
-    except InputError as exc:
-        raise InputError(f"{path}: extends: {exc}") from None
-    return _merge(_load_chain(parent_path, directory, seen + [key]), data)
+def _load_chain(path: Path, directory: Path) -> dict[str, Any]:
+    """The file merged over everything it extends, followed one file at a time (no recursion)."""
+    chain: list[dict[str, Any]] = []
+    seen: list[str] = []
+    while True:
+        key = str(path.resolve())
+        if key in seen:
+            names = [Path(p).stem for p in seen[seen.index(key):]] + [path.stem]
+            raise InputError(f"{path}: extends loop: {' -> '.join(names)}")
+        if len(seen) == MAX_EXTENDS:
+            raise InputError(f"{path}: extends: a chain of more than {MAX_EXTENDS} files; "
+                             f"a scenario may extend at most {MAX_EXTENDS - 1} others in a row")
+        seen.append(key)
+        data = _read_toml(path)
+        _check_keys(path, data)
+        parent = data.pop("extends", None)
+        chain.append(data)
+        if parent is None:
+            break
+        if not isinstance(parent, str):
+            raise InputError(f"{path}: extends = {toml_value(parent)}: must be the name of another scenario")
+        try:
+            _check_name(f"{parent}.toml", "scenario")
+            sibling = path.parent / f"{parent}.toml"
+            # a user's own file may extend a file beside it, or any shipped scenario
+            path = sibling if is_file(sibling) else resolve_path(parent, directory)
+        except InputError as exc:
+            raise InputError(f"{path}: extends: {exc.message}") from None
+    merged: dict[str, Any] = {}
+    for data in reversed(chain):
+        merged = _merge(merged, data)
+    return merged
 
 
 def _describe_error(source: str, err: dict[str, Any], raw: dict[str, Any]) -> str:
@@ -138,33 +195,25 @@ def _allowed(field) -> str:
 
 
 def toml_value(value: Any) -> str:
-    """A value as the user would have written it in TOML, for error messages."""
+    """A value as the user would have written it in TOML, for error messages (long ones cut)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
+        return f'"{_cut(value)}"'
+    try:
+        return _cut(repr(value))
+    except RecursionError:
+        return f"(a {type(value).__name__} nested too deeply)"
 
 
 def validate(data: dict[str, Any], source: str) -> Scenario:
     """Turn a merged dict into a Scenario, or raise InputError naming source and key."""
     try:
-        return Scenario.model_validate(_coerce_floats(data))
+        return Scenario.model_validate(data)  # strict, yet TOML `3` is a fine float
     except ValidationError as exc:
         raise InputError(_describe_error(source, exc.errors()[0], data)) from None
-
-
-def _coerce_floats(data: dict[str, Any]) -> dict[str, Any]:
-    """TOML `3` for a float field is fine; strict mode would refuse it."""
-    out = dict(data)
-    for section, values in data.items():
-        if section in SECTIONS and isinstance(values, dict):
-            fields = SECTIONS[section].model_fields
-            out[section] = {
-                k: float(v) if k in fields and fields[k].annotation is float and type(v) is int else v
-                for k, v in values.items()
-            }
-    return out
+    except RecursionError:
+        raise InputError(f"{source}: values nested too deeply") from None
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -174,7 +223,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise InputError(f"--set {text}: expected KEY=VALUE, e.g. structure.one_window=true")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
     return key.strip(), value
 
@@ -203,7 +252,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str
 
 def load_raw(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> tuple[Path, dict[str, Any]]:
     path = resolve_path(name_or_path, directory)
-    return path, _load_chain(path, directory, [])
+    return path, _load_chain(path, directory)
 
 
 def load_scenario(

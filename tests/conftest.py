@@ -16,3 +16,7 @@ SMALL = {"residents": 6000, "villages": 4}
 @pytest.fixture
 def small():
     return dict(SMALL)
+
+# the browser fixtures, defined once for every test module (a module importing them itself would get
+# its own session-scoped browser, and a second Playwright cannot start beside the first)
+from dashboard_fixtures import chromium_browser, dashboard_url, open_dash  # noqa: E402,F401

@@ -30,6 +30,22 @@ SMALL_GRID = """
     kind = "grid"
 """
 
+# the smallest model sweep: one switch on a 300-resident, one-village township for two days
+TINY_SWEEP = """
+    base = "vertical_grid"
+    seed = 3
+    replications = 1
+    days = 2
+    metrics = ["trips_per_matter"]
+    [fixed]
+    residents = 300
+    villages = 1
+    [parameters]
+    one_window = [false, true]
+    [design]
+    kind = "grid"
+"""
+
 FAULTY = """
     function = "sweep_functions:faulty"
     seed = 5
@@ -51,10 +67,15 @@ def write_def(directory: Path, name: str, text: str, **fmt) -> Path:
     return path
 
 
-def cli(*args: str):
+def cli(*args: str, allow_code: bool = True):
+    """`sandbox ARGS` in this process; a sweep gets --allow-code (the test run functions in
+    sweep_functions.py are not the sandbox's own) unless allow_code=False."""
     from sandbox.cli import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]
+    if allow_code and args and args[0] in ("sweep", "search"):
+        args.append("--allow-code")
+    return CliRunner().invoke(app, args)
 
 
 def runs_table(root: Path) -> pa.Table:

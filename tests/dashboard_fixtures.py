@@ -8,6 +8,7 @@ REQUIRE_BROWSER=1 (CI), where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -21,15 +22,19 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.replicates import villages_for
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 RESIDENTS = 2000  # small township: fast steps, same code paths
-VILLAGES = max(1, round(RESIDENTS / 1700))  # the dashboard keeps villages at ~1,700 residents
+VILLAGES = villages_for(RESIDENTS)  # the dashboard keeps the base's residents per village
 SEED = 42
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SANDBOX_DASHBOARD_RESIDENTS": str(RESIDENTS)}
+CLASS_RESIDENTS = 1000  # a class's township in tests: the same lessons, answers computed in seconds
+SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SANDBOX_DASHBOARD_RESIDENTS": str(RESIDENTS),
+              "SANDBOX_CLASS_RESIDENTS": str(CLASS_RESIDENTS), "SANDBOX_WORKERS": "1"}
 WAIT_MS = 30_000
 TIMINGS: list[float] = []  # page load → day label, seconds  # generous: the machine may be loaded
 
@@ -50,30 +55,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def dashboard_url():
-    """`sandbox dashboard` on a free loopback port (not named solara_server: pytest-ipywidgets owns that)."""
+@contextlib.contextmanager
+def serve(extra_env: dict[str, str] | None = None, name: str = "dashboard-server", port: int | None = None):
+    """`sandbox dashboard` on a free loopback port (or `port`); yields (url, process)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    log = open(ARTIFACTS / "dashboard-server.log", "w")
+    port = port or _free_port()
+    log = open(ARTIFACTS / f"{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "dashboard", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env={**os.environ, **SERVER_ENV, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"dashboard exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(url, timeout=3) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} not ready after 90 s")
-            time.sleep(0.25)
-        yield url
+        wait_until_up(url, proc, log.name)
+        yield url, proc
     finally:
         proc.terminate()  # our own process, by its handle
         try:
@@ -84,8 +77,34 @@ def dashboard_url():
         log.close()
 
 
+def wait_until_up(url: str, proc, log_name: str = "", seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dashboard exited with {proc.returncode}; see {log_name}")
+        try:
+            with urllib.request.urlopen(url, timeout=3) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} not ready after {seconds:.0f} s")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url():
+    """The dashboard for the browser tests (not named solara_server: pytest-ipywidgets owns that)."""
+    with serve() as (url, _):
+        yield url
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)  # 2 cores shared with other work: Playwright's 5 s is too short
     path = chromium_path()
     if not path:
         _no_browser("no chromium on PATH")
@@ -102,7 +121,7 @@ def chromium_browser():
 class Dash:
     """One browser tab on the dashboard, recording every console error and failed request."""
 
-    def __init__(self, context, url: str):
+    def __init__(self, context, url: str, wait_for_day: bool = True):
         self.context = context
         self.page = page = context.new_page()
         page.set_default_timeout(WAIT_MS)
@@ -113,8 +132,9 @@ class Dash:
         page.on("response", lambda r: r.status >= 400 and self.problems.append(("http", r.status, r.url)))
         t0 = time.perf_counter()
         page.goto(url)
-        self.expect_day(0)
-        TIMINGS.append(time.perf_counter() - t0)
+        if wait_for_day:
+            self.expect_day(0)
+            TIMINGS.append(time.perf_counter() - t0)
 
     # -- reading ---------------------------------------------------------------------
     def day_label(self):
@@ -172,10 +192,10 @@ def open_dash(chromium_browser, dashboard_url):
     """Factory: a fresh browser context (its own session) per call; closed at the end of the test."""
     contexts = []
 
-    def make() -> Dash:
-        ctx = chromium_browser.new_context(viewport=VIEWPORT)
+    def make(viewport: dict | None = None, path: str = "", wait_for_day: bool = True) -> Dash:
+        ctx = chromium_browser.new_context(viewport=viewport or VIEWPORT, accept_downloads=True)
         contexts.append(ctx)
-        return Dash(ctx, dashboard_url)
+        return Dash(ctx, dashboard_url + path.lstrip("/"), wait_for_day)
 
     yield make
     for ctx in contexts:

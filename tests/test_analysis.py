@@ -8,10 +8,10 @@ import math
 import pyarrow.parquet as pq
 import pytest
 from conftest_sweep import FAULTY, cli, runs_table, write_def
+from sweep_functions import ISHIGAMI_S1, ISHIGAMI_ST
 
 from sandbox.experiments.analysis import analyse, verdict
 from sandbox.experiments.plan import run_seed
-from sweep_functions import ISHIGAMI_S1, ISHIGAMI_ST
 from sandbox.stats import mean_ci
 
 ISHIGAMI = """
@@ -56,7 +56,7 @@ def test_report_is_self_contained_html(ishigami):
     assert r.exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "Sobol indices" in html
-    assert html.count("<img src='data:image/png;base64,") == 2  # index bars, metric vs parameter
+    assert html.count('<img src="data:image/png;base64,') == 2  # index bars, metric vs parameter
     assert "http://" not in html and "https://" not in html
 
 

@@ -44,7 +44,7 @@ def test_compare_writes_tables_and_self_contained_report(tmp_path):
     row = stats[(stats.scenario == "integrated_grid") & (stats.metric == "cadre_reporting_hours")].iloc[0]
     assert row["diff_high"] < 0  # 一张表 in the integrated township: less reporting, CI excludes zero
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count("<img src='data:image/png;base64,") == 4
+    assert html.count('<img src="data:image/png;base64,') == 4
     assert "http://" not in html and "https://" not in html  # nothing fetched from outside
     assert "每件事跑腿次数" in html and "Trips per matter" in html
 

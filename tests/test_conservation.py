@@ -5,7 +5,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sandbox.agents import Cadre
+from sandbox.agents import Cadre, Department
+from sandbox.agents.cadre import RESIDENT, UPWARD
 from sandbox.matter import ABANDONED, OPEN, SETTLED
 from sandbox.model import TownshipModel
 
@@ -29,6 +30,16 @@ levers = st.fixed_dictionaries({
     "patrol_hours": st.floats(0.0, 8.0),
     "rate_scale": st.floats(0.2, 5.0),
     "max_days_open": st.integers(5, 60),
+    "window_fidelity": st.floats(0.0, 1.0),
+    "parallel_fidelity": st.floats(0.0, 1.0),
+    "one_form_fidelity": st.floats(0.0, 1.0),
+    "accountability_pressure": st.floats(0.0, 1.0),
+    "quit_rate": st.floats(0.0, 0.1),
+    "vacancy_days": st.integers(0, 30),
+    "dispute_fade": st.floats(0.0, 0.2),
+    "township_mediators_per_10k": st.floats(0.0, 5.0),
+    "facilitation_hours": st.floats(0.0, 8.0),
+    "forms_per_bureau_week": st.floats(0.0, 10.0),
 })
 
 
@@ -41,22 +52,27 @@ def check_invariants(m: TownshipModel) -> None:
     assert status[SETTLED] + status[ABANDONED] + status[OPEN] == len(service)
     assert (status[SETTLED], status[ABANDONED], status[OPEN]) == (o.settled[0], o.abandoned[0], m.matters_open)
     assert o.closed[0] == o.settled[0] + o.abandoned[0] == o.hist[0].sum()
-    # each open matter waits in exactly one day's queue
+    # each open matter waits in exactly one place: one day's queue, or one back office's queue
     queued = Counter(id(x) for q in m.due.values() for x in q)
+    queued.update(id(e[0]) for d in m.agents_by_type[Department] for e in d.queue)
     assert all(v == 1 for v in queued.values())
     assert len(queued) == status[OPEN]
     # disputes: open ones are on the list and on their party's count
     disputes = [x for x in m.matters if x.type.kind == "dispute"]
     assert sum(x.status == OPEN for x in disputes) == len(m.open_disputes) == int(m.population.open_disputes.sum())
-    # public problems: raised = unseen + awaiting action + resolved
-    assert m.problems_raised == len(m.undetected) + len(m.backlog) + m.problems_resolved
-    # cadre hours: worked time never exceeds the budget plus the overtime cap
+    assert m.disputes_settled + m.disputes_faded == sum(x.status != OPEN for x in disputes)
+    # public problems: raised = unseen + awaiting action + resolved + faded
+    assert m.problems_raised == len(m.undetected) + len(m.backlog) + m.problems_resolved + m.problems_faded
+    # cadre hours: a serving cadre's day is its working hours plus overtime, all accounted for
     for c in m.agents_by_type[Cadre] if m.day > 0 else []:
         h = c.hours
-        worked = sum(h[k] for k in ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face")) - h["unfinished"]
-        assert worked <= p.staffing.hours_per_day + p.staffing.overtime_cap + 1e-9
-        assert abs(worked - (p.staffing.hours_per_day + h["overtime"])) < 1e-9
-        assert 0.0 <= h["overtime"] <= p.staffing.overtime_cap
+        worked = sum(h[k] for k in (*UPWARD, *RESIDENT)) + h["slack"]
+        if not c.on_duty:  # a vacant post
+            assert worked == 0.0 and h["overtime"] == 0.0
+            continue
+        assert abs(worked - (p.staffing.hours_per_day + h["overtime"])) < 1e-6, (h, worked)
+        assert 0.0 <= h["overtime"] <= p.staffing.overtime_cap + 1e-9
+        assert 0.0 <= c.fatigue <= 1.0
     for k in ("order_index", "vitality_index", "fairness_index", "share_one_trip", "gini_trips", "voice_equality", "participation"):
         v = m.metrics[k]
         assert v != v or 0.0 <= v <= 1.0, (k, v)  # NaN only before anything has settled

@@ -10,10 +10,10 @@ test county.
 from __future__ import annotations
 
 import pytest
+from test_county_model import SMALL
 
 from sandbox.county import CountyModel
 from sandbox.county_claims import county_claims, evaluate, gone
-from test_county_model import SMALL
 
 FULL = {"township.residents": 1500, "township.villages": 1}
 REPLICATIONS = 10

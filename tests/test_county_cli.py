@@ -7,11 +7,11 @@ import json
 
 import pandas as pd
 import pyarrow.parquet as pq
+from test_county_model import SMALL
 from typer.testing import CliRunner
 
 from sandbox.cli import app
 from sandbox.county_run import simulate_county
-from test_county_model import SMALL
 
 runner = CliRunner()
 TABLES = ["adoption", "county_yearly", "daily", "episodes", "leaders", "quarterly", "summary", "transitions", "yearly"]

@@ -5,12 +5,12 @@ process and as two local worker processes, through `sandbox run`."""
 from __future__ import annotations
 
 import pytest
-
 from sweep_functions import loopback_cluster
 from test_county_model import SMALL, _bytes
+from test_inputs import cli
+
 from sandbox.county_run import simulate_county
 from sandbox.experiments.county_hosts import DaskHost
-from test_inputs import cli
 
 pytestmark = pytest.mark.cluster
 

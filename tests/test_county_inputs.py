@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from test_inputs import cli, write
 
 from sandbox.county_scenario import county_names, load_county
 from sandbox.errors import InputError
 from sandbox.scenario import scenario_names
-from test_inputs import cli, write
 
 TWO = """
 [horizon]
@@ -107,3 +107,16 @@ def test_overrides_reach_county_levers_reform_settings_and_every_township():
     assert {t.stages["one_window"] for t in part.townships} == {0}
     with pytest.raises(InputError, match="unknown reform 'one_windw' in 'reforms.one_windw.money'; did you mean 'one_window'"):
         load_county("pilot_spreads", {"reforms.one_windw.money": 1.0})
+
+
+def test_every_county_lever_has_a_default_a_range_and_a_source():
+    from annotated_types import Ge, Le
+
+    from sandbox.county_params import LEVER_SECTIONS, source_of
+
+    for section, cls in LEVER_SECTIONS.items():
+        for leaf, f in cls.model_fields.items():
+            assert f.default is not None and source_of(section, leaf), (section, leaf)
+            if f.annotation in (int, float):
+                kinds = {type(m) for m in f.metadata}
+                assert {Ge, Le} <= kinds, (section, leaf)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from test_conservation import check_invariants
 
 from sandbox.county import CountyModel, quarter_days
 from sandbox.county_metrics import indicators, reasons
 from sandbox.county_run import county_tables, simulate_county
 from sandbox.reforms import STAGES, catalogue
-from test_conservation import check_invariants
 
 SMALL = str(Path(__file__).parent / "data" / "county_small.toml")
 

@@ -8,6 +8,7 @@ from sandbox.metrics import gini_from_hist, percentile_from_hist
 from sandbox.model import TownshipModel
 from sandbox.params import LEAVES
 from sandbox.reporting import daily_load
+from sandbox.run import simulate
 from sandbox.scenario import build_scenario
 
 
@@ -27,14 +28,17 @@ def test_percentile_from_histogram():
 
 
 def test_vertical_base_reproduces_the_articles_village():
-    """A village with 4 cadres: 2 fill statistical reports, 1 is on the road delivering paper forms."""
-    p = build_scenario("vertical_grid")
-    load = daily_load(p, bureaus=9, bureaus_outside_form=0)
-    reporting = load.fields * p.reporting.minutes_per_field / 60.0
-    delivery = load.paper_trips * p.reporting.delivery_hours
-    per_cadre_day = p.staffing.hours_per_day
-    assert reporting / per_cadre_day == pytest.approx(2.0, abs=0.1)
-    assert delivery / per_cadre_day == pytest.approx(1.0, abs=0.1)
+    """A village with 4 cadres: 2 fill statistical reports, 1 is on the road delivering paper forms
+    (the calibration targets, docs/calibration.md): what cadres choose to spend, not a formula."""
+    runs = [simulate(build_scenario("vertical_grid", residents=10000, villages=6, days=200), seed=s).summary for s in (1, 2)]
+    reporting = np.mean([r["cadre_reporting_hours"] for r in runs]) / 8.0
+    delivery = np.mean([r["cadre_delivery_hours"] for r in runs]) / 8.0
+    assert reporting == pytest.approx(2 / 4, abs=0.1)   # 2 of 4 cadres' time
+    assert delivery == pytest.approx(1 / 4, abs=0.1)    # 1 of 4
+    # the form load asked of them is more than that: the rest is filled perfunctorily or missed
+    demanded = daily_load(build_scenario("vertical_grid"), 9, 0)
+    assert demanded.fields * 14.3 / 60 / 4 > 8.0 * reporting
+    assert all(r["share_forms_perfunctory"] > 0.1 for r in runs)
 
 
 def test_one_form_removes_duplicate_fields_and_most_paper():
@@ -69,7 +73,7 @@ def test_every_journey_stop_has_a_name():
     seen_events, seen_places = set(), set()
     for sc in ("vertical_grid", "apps_no_assist", "leftover_stations", "fengqiao_off"):
         m = TownshipModel(sc, rng=2, residents=1500, villages=3)
-        m.run(30)
+        m.run_for(30)
         for matter in m.matters:
             for _, place, event in matter.journey:
                 seen_events.add(event)

@@ -10,7 +10,6 @@ import time
 
 import pytest
 from conftest_sweep import FAULTY, SANDBOX, SMALL_GRID, cli, run_files, runs_table, write_def
-
 from sweep_functions import loopback_cluster
 
 pytestmark = pytest.mark.cluster

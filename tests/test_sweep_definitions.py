@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import numpy as np
 import pytest
 from conftest_sweep import SMALL_GRID, cli, write_def
 
+from sandbox.errors import InputError
 from sandbox.experiments.definition import DEFINITIONS_DIR, definition_names
 from sandbox.experiments.plan import build_plan, run_seed
-from sandbox.errors import InputError
 from sandbox.scenario import resolve_path
-from sandbox.scenarios import DATA_DIR
 
-SHIPPED = ["article_claims", "morris_screening", "sobol_levers", "structure_switches"]
+SHIPPED = ["article_claims", "morris_screening", "reform_burden", "sobol_levers", "structure_switches"]
 
 
 def test_shipped_definitions_resolve_to_the_documented_designs():
@@ -25,28 +22,26 @@ def test_shipped_definitions_resolve_to_the_documented_designs():
         "sobol_levers": (128 * (8 + 2), 2560),    # Saltelli N (D + 2) × 2
         "morris_screening": (20 * (12 + 1), 260),  # trajectories × (D + 1)
         "article_claims": (21, 630),              # 7 claim arms + 14 mechanism-off arms, × 30
+        "reform_burden": (2 * 11 * 2 * 12, 1056), # scenario × leftover × 办 commands 中心 × forms, × 2
     }
 
 
-def test_article_claims_match_the_model_claims_file():
-    """Every claim in scenarios/data/claims.toml is a contrast here, with the same arms and
-    expectations, and again with its mechanism off in both arms."""
-    with (DATA_DIR / "claims.toml").open("rb") as fh:
-        claims = tomllib.load(fh)
+def test_article_claims_come_from_the_one_claims_file():
+    """article_claims names scenarios/data/claims.toml; every claim is a contrast, with its arms
+    and expectations, and again with its mechanism off in both arms."""
+    from sandbox.claims import claims
+
     plan = build_plan("article_claims")
     by_name = {c["name"]: c for c in plan.contrasts}
-    assert len(claims) == 7 and set(by_name) == set(claims) | {f"{k}_off" for k in claims}
-    for key, claim in claims.items():
+    assert set(by_name) == set(claims()) | {f"{k}_off" for k in claims()}
+    for key, claim in claims().items():
         c = by_name[key]
         ref, treat = plan.points[c["reference"]], plan.points[c["treatment"]]
-        assert (ref.scenario, treat.scenario) == (claim["baseline"], claim["treatment"])
-        expected = {claim["metric"]: claim["direction"], **claim.get("also", {})}
-        assert {m: c["expect"][m] for m in expected if m in c["expect"]} == expected  # may measure more, never less
-        assert c["at_most"] == claim.get("treatment_at_most", {})
+        assert (ref.scenario, treat.scenario) == (claim.reference, claim.treatment)
+        assert c["expect"] == claim.expect and c["at_most"] == claim.at_most
         off = by_name[f"{key}_off"]
-        assert off["expect"] == {claim["metric"]: "similar"}
         for point in (plan.points[off["reference"]], plan.points[off["treatment"]]):
-            assert {k.split(".")[1]: v for k, v in point.values.items() if k.split(".")[1] in claim["off"]} == claim["off"]
+            assert {k.split(".")[1]: v for k, v in point.values.items() if k.split(".")[1] in claim.off} == claim.off
 
 
 def test_grid_points_are_the_full_factorial_of_validated_scenarios(tmp_path):
@@ -111,7 +106,7 @@ def _scenario_error(name: str) -> str:
 BAD = {
     "unknown top-level key": ('replicatons = 3\nseed = 1\n[design]\nkind = "grid"\n',
                               "{p}: unknown key 'replicatons'; did you mean 'replications'?; allowed: name, description, description_zh, base, "
-                              "function, seed, seeds, replications, days, metrics, fixed, parameters, design, contrasts"),
+                              "function, seed, seeds, replications, days, metrics, fixed, parameters, design, claims, contrasts"),
     "missing seed": ('replications = 3\n[design]\nkind = "grid"\n',
                      "{p}: missing key 'seed' (master seed: every run's seed derives from it)"),
     "design kind": ('seed = 1\nreplications = 3\n[design]\nkind = "grdi"\n',
@@ -138,7 +133,7 @@ BAD = {
                                 "No module named 'sandbox.experiments.nowhere'"),
     "contrast direction": ('seed = 1\nreplications = 2\n[design]\nkind = "contrasts"\n[[contrasts]]\nname = "c"\n'
                            'reference = "base"\ntreatment = "integrated_grid"\nexpect = { escalations = "down" }\n',
-                           '{p}: contrasts[0].expect.escalations = "down": must be one of increase, decrease, similar'),
+                           '{p}: contrasts[0].expect.escalations = "down": must be one of increase, decrease, similar, not_lower'),
     "invalid TOML": ("seed = = 1\n", "{p}: invalid TOML: Invalid value (at line 1, column 8)"),
 }
 

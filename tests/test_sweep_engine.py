@@ -3,6 +3,7 @@ resume after the driver is killed, failed runs recorded with their error, folder
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
@@ -12,9 +13,9 @@ import time
 
 import pyarrow.parquet as pq
 import pytest
+import sweep_functions as testing
 from conftest_sweep import FAULTY, SANDBOX, SMALL_GRID, cli, run_files, runs_table, write_def
 
-import sweep_functions as testing
 from sandbox.experiments.plan import run_seed
 from sandbox.experiments.runner import Task, execute, township
 from sandbox.experiments.store import Store
@@ -178,10 +179,8 @@ def test_driver_killed_mid_sweep_then_rerun_completes_without_duplicates(grid_on
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=30)
     finally:
-        try:
-            os.killpg(driver.pid, signal.SIGKILL)  # the pool workers it leaves behind
-        except ProcessLookupError:
-            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGKILL)  # nothing should be left; be sure
     assert 4 <= len(run_files(out)) < 32
     r = cli("sweep", path, "--workers", "2", "--out", out)
     assert r.exit_code == 0, r.output
@@ -200,7 +199,7 @@ def test_another_writer_holding_the_folder_is_refused(grid_one_worker):
     try:
         more = write_def(ref.parent, "grid", SMALL_GRID, reps=4, days=30)
         r = cli("sweep", more, "--out", ref)
-        assert (r.exit_code, r.stderr) == (2, f"error: --out {ref}: another sweep (pid {os.getpid()}) is writing to this folder; "
+        assert (r.exit_code, r.stderr) == (2, f"error: --out {ref}: another command (pid {os.getpid()}) is writing to this folder; "
                                               "wait for it to finish\n")
     finally:
         holder.unlock()

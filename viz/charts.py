@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import solara
 
-from sandbox.viz.chart import ChartView, base, fmt, num, pct, points, series
+from sandbox.metric_registry import activities, activity_metric
+from sandbox.viz.chart import ChartView, base, fmt, num, pct, points, series, unit_axis
 from sandbox.viz.i18n import tr
 
 GROUPS = ("all", "elderly", "low_literacy", "remote")
 GROUP_COLOURS = {"all": "#222222", "elderly": "#d95f02", "low_literacy": "#7570b3", "remote": "#1b9e77"}
 TRIP_METRICS = ("trips_per_matter", "share_one_trip", "days_to_settle")
 
-# stacking order: upward-facing work first (it comes first in a cadre's day), then residents
-ACTIVITIES = ("reporting", "delivery", "work_groups", "inspections", "facilitation", "face_to_face", "mediation")
+# stacking order from the metric registry: upward-facing work first (it comes first in a cadre's
+# day), then the hours that face residents
+TOP_DOWN = activities(faces=("above",))
+ACTIVITIES = activities(faces=("above", "residents"))
 ACTIVITY_COLOURS = {
     "reporting": "#c0392b", "delivery": "#e67e22", "work_groups": "#f1c40f", "inspections": "#95a5a6",
-    "facilitation": "#8e44ad", "face_to_face": "#27ae60", "mediation": "#16a085",
+    "stability": "#7f8c8d", "facilitation": "#8e44ad", "face_to_face": "#27ae60", "mediation": "#16a085",
 }
+_SPARE = ("#2980b9", "#d35400", "#2c3e50", "#1abc9c")  # an activity added to the registry later still gets a colour
 OVERFLOW_COLOURS = ("#34495e", "#bdc3c7")
 
 
@@ -48,10 +54,10 @@ def trips_option(model, lang: str) -> dict:
     titles, y_axes, lines = [], [], []
     for i, metric in enumerate(TRIP_METRICS):
         titles.append({"text": tr("metrics", metric, lang), "top": grid[i]["top"] - 24, "left": 55,
-                       "textStyle": {"fontSize": 13, "fontWeight": "bold"}})
+                       "textStyle": {"fontSize": 15, "fontWeight": "bold"}})
         axis = {"type": "value", "gridIndex": i, "min": 0, "splitNumber": 3}
         if metric == "share_one_trip":
-            axis.update(max=1, axisLabel={"formatter": "{value}"})
+            axis = unit_axis(gridIndex=i, interval=0.5)
         y_axes.append(axis)
         for g in GROUPS:
             lines.append({"type": "line", "name": _group_name(g, lang), "xAxisIndex": i, "yAxisIndex": i,
@@ -61,44 +67,61 @@ def trips_option(model, lang: str) -> dict:
                 legend={"top": 0, "right": 10, "data": [_group_name(g, lang) for g in GROUPS]})
 
 
-def cadres_option(model, lang: str) -> dict:
-    """Top: mean hours per cadre per day, stacked by activity, with the working-hours line (the stack
-    rises above it when top-down work overflows the day). Bottom: that overflow, split into overtime
-    worked and work left undone. Day 0 (before any working day) is left out."""
-    n = len(series(model, "cadre_reporting_hours"))
+def activity_colour(activity: str) -> str:
+    return ACTIVITY_COLOURS.get(activity) or _SPARE[ACTIVITIES.index(activity) % len(_SPARE)]
 
+
+def cadre_day(model) -> dict[str, np.ndarray]:
+    """Per day (from day 1), mean hours per cadre on each activity as worked (cadres choose what to
+    do with their day: the hours never exceed the day and its overtime), what was demanded from
+    above (worked top-down hours plus the work due and left undone), overtime and undone."""
     def col(key: str) -> np.ndarray:
         return np.nan_to_num(np.asarray(series(model, key)[1:], float))
 
-    med = col("cadre_mediation_hours")
-    stack = {a: med if a == "mediation" else np.maximum(0.0, col("cadre_face_to_face_hours") - med)
-             if a == "face_to_face" else col(f"cadre_{a}_hours") for a in ACTIVITIES}  # mediation shown apart
+    out = {a: col(activity_metric(a)) for a in ACTIVITIES}
+    undone = col("cadre_unfinished_hours")
+    out["demanded"] = sum(out[a] for a in TOP_DOWN) + undone
+    out["overtime"] = col("cadre_overtime_hours")
+    out["undone"] = undone
+    return out
+
+
+def cadres_option(model, lang: str) -> dict:
+    """Top: hours per cadre per day actually worked, stacked by activity, with the working-hours line
+    and a dashed line for what was demanded from above (forms can ask for more hours than a day
+    has: the stack never shows more than was worked). Bottom: overtime and work left undone."""
+    n = len(series(model, "cadre_reporting_hours"))
+    day = cadre_day(model)
     names = {a: tr("ui", "face_to_face_service", lang) if a == "face_to_face" else tr("metrics", f"cadre_{a}_hours", lang)
              for a in ACTIVITIES}
     budget = model.p.staffing.hours_per_day
-    grid = [{"left": 60, "right": 25, "top": 80, "height": 270}, {"left": 60, "right": 25, "top": 385, "height": 75}]
+    grid = [{"left": 60, "right": 25, "top": 90, "height": 260}, {"left": 60, "right": 25, "top": 395, "height": 75}]
     out = []
     for a in ACTIVITIES:
         s = {"type": "line", "name": names[a], "stack": "day", "areaStyle": {"opacity": 0.85}, "showSymbol": False,
-             "lineStyle": {"width": 0}, "color": ACTIVITY_COLOURS[a], "data": [num(v) for v in stack[a]]}
+             "lineStyle": {"width": 0}, "color": activity_colour(a), "data": [num(v) for v in day[a]]}
         if a == "reporting":
-            s["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#000", "width": 2},
+            s["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "solid", "color": "#000", "width": 2},
                              "label": {"formatter": tr("ui", "working_hours_line", lang), "position": "insideEndTop"},
                              "data": [{"yAxis": budget}]}
         out.append(s)
-    for key, colour in zip(("cadre_overtime_hours", "cadre_unfinished_hours"), OVERFLOW_COLOURS):
-        out.append({"type": "line", "name": tr("metrics", key, lang), "stack": "over", "xAxisIndex": 1, "yAxisIndex": 1,
-                    "areaStyle": {"opacity": 0.9}, "showSymbol": False, "lineStyle": {"width": 0}, "color": colour,
-                    "data": [num(v) for v in col(key)]})
-    total = sum(stack.values())
-    top = float(total.max()) if len(total) else budget
-    legend = [names[a] for a in ACTIVITIES] + [tr("metrics", k, lang) for k in ("cadre_overtime_hours", "cadre_unfinished_hours")]
+    out.append({"type": "line", "name": tr("ui", "hours_demanded", lang), "showSymbol": False, "color": "#000",
+                "lineStyle": {"type": "dashed", "width": 2}, "data": [num(v) for v in day["demanded"]]})
+    for key, colour in zip(("overtime", "undone"), OVERFLOW_COLOURS):
+        out.append({"type": "line", "name": tr("metrics", f"cadre_{'unfinished' if key == 'undone' else key}_hours", lang),
+                    "stack": "over", "xAxisIndex": 1, "yAxisIndex": 1, "areaStyle": {"opacity": 0.9}, "showSymbol": False,
+                    "lineStyle": {"width": 0}, "color": colour, "data": [num(v) for v in day[key]]})
+    worked = sum(day[a] for a in ACTIVITIES)
+    top = float(max(worked.max(), day["demanded"].max())) if len(worked) else budget
+    legend = [names[a] for a in ACTIVITIES] + [tr("ui", "hours_demanded", lang)] + [
+        tr("metrics", k, lang) for k in ("cadre_overtime_hours", "cadre_unfinished_hours")]
     return base(
         grid=grid, series=out, legend={"top": 0, "left": 10, "right": 10, "data": legend, "icon": "rect"},
+        graphic=[{"type": "text", "left": 65, "top": 70, "style": {"text": tr("ui", "cadres_note", lang), "fontSize": 13, "fill": "#555"}}],
         xAxis=[{"type": "category", "gridIndex": i, "data": list(range(1, n)), "boundaryGap": False,
                 "axisLabel": {"show": i == 1}, "name": tr("ui", "working_day", lang) if i == 1 else "",
                 "nameLocation": "middle", "nameGap": 26} for i in range(2)],  # categories: ECharts stacks by index
-        yAxis=[{"type": "value", "gridIndex": 0, "min": 0, "max": num(max(budget, top) * 1.05, 1),
+        yAxis=[{"type": "value", "gridIndex": 0, "min": 0, "max": math.ceil(max(budget, top) * 1.05),  # whole hours: no crowded top label
                 "name": tr("ui", "hours_per_cadre", lang), "nameLocation": "middle", "nameGap": 38},
                {"type": "value", "gridIndex": 1, "min": 0, "splitNumber": 2, "name": tr("ui", "overflow_hours", lang),
                 "nameLocation": "middle", "nameGap": 38}],
@@ -112,19 +135,22 @@ def trips_caption(model, lang: str) -> str:
 
 
 def cadres_caption(model, lang: str) -> str:
-    m = model.metrics
-    keys = ("cadre_reporting_hours", "cadre_work_groups_hours", "cadre_face_to_face_hours", "cadre_overtime_hours")
-    text = " · ".join(f"{tr('metrics', k, lang)} {fmt(m.get(k, float('nan')), 1)} h" for k in keys)
-    return f"{tr('ui', 'hours_per_cadre', lang)}: {text}"
+    """Today: hours worked (never more than the day and its overtime), demanded, left undone."""
+    if model.day == 0:
+        return ""
+    day = {k: v[-1] for k, v in cadre_day(model).items()}
+    worked = sum(day[a] for a in ACTIVITIES)
+    return tr("ui", "cadres_caption", lang, worked=fmt(worked, 1), overtime=fmt(day["overtime"], 1),
+              face=fmt(day["face_to_face"] + day["mediation"], 1), demanded=fmt(day["demanded"], 1), undone=fmt(day["undone"], 1))
 
 
 @solara.component
-def TripsView(model):
+def TripsView(model, session=None):
     """Residents' trips, share done in one trip, and days, by group; today's figures under it."""
     ChartView(trips_option, trips_caption, model, "trips", 540)
 
 
 @solara.component
-def CadresView(model):
+def CadresView(model, session=None):
     """Cadres' day by activity; today's hours under it."""
-    ChartView(cadres_option, cadres_caption, model, "cadres", 500)
+    ChartView(cadres_option, cadres_caption, model, "cadres", 530)

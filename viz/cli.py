@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,6 +38,9 @@ def check(host: str, port: int) -> None:
         raise InputError(f"--host {host}: not an address of this machine") from None
     family, _, _, _, addr = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        # as the server itself will (uvicorn sets SO_REUSEADDR): connections of a dashboard stopped
+        # a moment ago linger in TIME-WAIT and must not make the port look taken
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(addr)
         except OSError as exc:
@@ -52,10 +56,23 @@ def register(app: typer.Typer) -> None:
     def dashboard(
         host: Annotated[str, typer.Option(help="address to listen on; 0.0.0.0 lets trainees' browsers connect")] = DEFAULT_HOST,
         port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
+        lessons: Annotated[str | None, typer.Option(help="a folder of your own lesson files, listed beside the shipped ones")] = None,
     ) -> None:
-        """Start the bilingual dashboard (中文/English) at http://HOST:PORT/ — works without internet."""
+        """Start the bilingual dashboard (中文/English) at http://HOST:PORT/ — the sandbox at /, teaching
+        at /teach, trainees join at /class. Works without internet."""
         check(host, port)
-        env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": os.environ.get("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")}
+        extra = {}
+        if lessons is not None:
+            folder = Path(lessons)
+            if not folder.is_dir():
+                raise InputError(f"--lessons {lessons}: not a folder")
+            from sandbox.lesson import load_lesson
+
+            for f in sorted(folder.glob("*.toml")):
+                load_lesson(f)  # a bad lesson is said now, with its file, step and key
+            extra["SANDBOX_LESSONS_DIR"] = str(folder.resolve())
+        env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": os.environ.get("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False"),
+               "SOLARA_THEME_SHOW_BANNER": "False", **extra}  # its badge would sit on the projected charts
         print(f"dashboard: http://{host}:{port}/  (Ctrl+C stops it)", file=sys.stderr, flush=True)
         argv = command(host, port)
         os.execve(argv[0], argv, env)  # the server replaces this process: Ctrl+C and signals reach it directly

@@ -19,6 +19,7 @@ from mesa.visualization.utils import force_update, update_counter
 from sandbox.county import CountyModel
 from sandbox.county_metrics import designated, stage_shares
 from sandbox.county_scenario import county_names, describe_county
+from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError
 from sandbox.reforms import STAGES
 from sandbox.viz.chart import base, num
@@ -28,7 +29,6 @@ from sandbox.viz.i18n import language, tr
 from sandbox.viz.map import MapView
 
 DEFAULT_COUNTY = "pilot_spreads"
-DEFAULT_SEED = 42
 VILLAGE_SIZE = 1700
 STAGE_COLOURS = ("#bdbdbd", "#fdae61", "#f46d43", "#2b8cbe", "#045a8d")  # not adopted → optimised
 MAP = {"left": 20, "top": 10, "width": 440, "height": 440}  # px of the county map's plot area
@@ -235,10 +235,11 @@ def quarter_label(county: CountyModel, lang: str) -> str:
 
 
 @solara.component
-def CountyView(session=None):
-    """The county tab (`session`, the page's township session, is not needed: the county is its own)."""
+def CountyView(model=None, session=None):
+    """The county tab (a View in viz/views.py; the page's township `model` and `session` are not
+    needed: the county is its own, and a township of it opens below with its own views)."""
     cs = solara.use_memo(CountySession, [])
-    cs.version.value  # re-render after every quarter
+    _ = cs.version.value  # re-render after every quarter
     lang = language.value
     CountyControls(cs)
     if cs.error.value:

@@ -122,30 +122,37 @@ def journey_option(model, lang: str, matter_id: int, _stops: int = 0) -> dict:
                   "data": [[s.day, place_name(s.place, lang)] for s in path if not any(s.event in k[1] for k in kinds)]})
     route = {"type": "line", "data": [[s.day, place_name(s.place, lang)] for s in path], "showSymbol": False,
              "color": "#9e9e9e", "lineStyle": {"width": 1}, "z": 1}
-    waits = {"type": "lines", "coordinateSystem": "cartesian2d", "silent": True, "z": 2,
-             "lineStyle": {"color": "#ffb74d", "width": 8, "opacity": 0.7},
-             "data": [{"coords": [[s.day, place_name(s.place, lang)], [s.day + s.wait, place_name(s.place, lang)]]}
-                      for s in path if s.wait]}
+    # one short line a wait (a "lines" series on a category axis fails in ECharts 5.4 when its data grows)
+    waits = [{"type": "line", "silent": True, "z": 2, "showSymbol": False, "color": "#ffb74d",
+              "lineStyle": {"width": 8, "opacity": 0.7},
+              "data": [[s.day, place_name(s.place, lang)], [s.day + s.wait, place_name(s.place, lang)]]}
+             for s in path if s.wait]
     end = max([s.day + s.wait for s in path] + [matter.created + 1])
     return base(
         tooltip={"show": False},
         grid={"left": 170, "right": 30, "top": 15, "bottom": 45},
         xAxis={"type": "value", "min": matter.created, "max": end, "minInterval": 1, "name": tr("ui", "working_day", lang),
                "nameLocation": "middle", "nameGap": 26},
-        yAxis={"type": "category", "data": names, "inverse": True, "axisLabel": {"fontSize": 13}},
-        series=[route, waits] + marks,
+        yAxis={"type": "category", "data": names, "inverse": True, "axisLabel": {"fontSize": 14}},
+        series=[route, *waits] + marks,
     )
 
 
 @solara.component
-def JourneyView(model):
+def JourneyView(model, session=None):
+    """Pick a matter and follow it; in the sandbox the pick is the session's (the map draws its route)."""
     update_counter.get()
     lang = language.value
     type_id, set_type_id = solara.use_state("all")
-    picked, set_picked = solara.use_state(None)
-    solara.use_effect(lambda: set_picked(None), [model])  # a rebuilt model has other matters
-    if picked is not None and (picked >= len(model.matters) or (type_id != "all" and model.matters[picked].type.id != type_id)):
-        picked = None  # the model was rebuilt, or another type was chosen
+    local, set_local = solara.use_state(None)
+    picked = session.followed.value if session is not None else local
+    set_picked = session.followed.set if session is not None else set_local
+    solara.use_effect(lambda: set_local(None), [model])  # a rebuilt model has other matters
+    if type_id != "all" and type_id not in matter_types():
+        type_id = "all"  # whatever a browser sends, only known types are read
+    if not isinstance(picked, int) or not 0 <= picked < len(model.matters) or (
+            type_id != "all" and model.matters[picked].type.id != type_id):
+        picked = None  # the model was rebuilt, another type was chosen, or a value no matter has
     choices = candidates(model, type_id)
     stored = picked
     if picked is None and choices:
@@ -155,8 +162,8 @@ def JourneyView(model):
         {"text": tr("matters", k, lang), "value": k} for k in matter_types() if matter_types()[k].kind in ("service", "dispute")]
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.v.Select(label=ui("matter_type"), items=type_items, v_model=type_id,
-                        on_v_model=lambda v: (set_type_id(v), set_picked(None)), dense=True, hide_details=True,
-                        style_="max-width: 220px", class_="journey-type")
+                        on_v_model=lambda v: (set_type_id(v if v in matter_types() else "all"), set_picked(None)), dense=True,
+                        hide_details=True, style_="max-width: 220px", class_="journey-type")
         items = [{"text": matter_label(m, lang), "value": m.id} for m in choices]
         if picked is not None and all(i["value"] != picked for i in items):
             items.insert(0, {"text": matter_label(model.matters[picked], lang), "value": picked})
@@ -170,9 +177,9 @@ def JourneyView(model):
     matter = model.matters[picked]
     path = stops(matter, model.day)
     solara.Text(summary(matter, model.day, lang), classes=["journey-summary"], style={"font-size": "18px", "font-weight": "600"})
-    solara.Text(who(model, matter, lang), classes=["journey-who"])
+    solara.Text(who(model, matter, lang), classes=["journey-who"], style={"font-size": "15px"})
     wait = longest_wait(path, lang)
     if wait:
-        solara.Text(wait, classes=["journey-wait"], style={"color": "#e65100"})
+        solara.Text(wait, classes=["journey-wait"], style={"color": "#e65100", "font-size": "15px"})
     Chart(journey_option, model, lang, options=(picked, len(matter.journey)), name="journey", height=70 + 44 * max(2, len({s.place for s in path})))
     solara.HTML(tag="div", unsafe_innerHTML=table_html(path, lang), classes=["journey"])

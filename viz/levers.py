@@ -12,8 +12,10 @@ from functools import cache
 from typing import Any
 
 from sandbox.errors import InputError
+from sandbox.glossary import term
 from sandbox.params import LEAVES, SECTIONS
-from sandbox.scenario import build_scenario
+from sandbox.replicates import villages_for
+from sandbox.scenario import build_scenario, scenario_names
 from sandbox.viz.i18n import tr
 
 STAGES = ("decide_together", "build_together", "manage_together", "evaluate_together", "share_results")
@@ -42,8 +44,8 @@ SLIDERS: dict[str, tuple[float, float, float]] = {
 }
 TEXT_BOXES = ("residents",)  # typed in: the one lever whose range is too wide for a slider
 ALWAYS_SENT = ("residents", "villages")  # township size is the dashboard's, not the scenario's
-RESIDENTS_PER_VILLAGE = 1700  # as in the calibrated base: small villages would drown in forms
 RESIDENTS_LIMIT = 50_000  # a browser session stays interactive up to this size
+MAX_SEED = 2**63 - 1  # numpy's seeds are unsigned 64-bit; the CLI and tables store int64
 
 
 def default_residents() -> int:
@@ -52,8 +54,61 @@ def default_residents() -> int:
 
 
 def default_villages() -> int:
-    """Villages for the dashboard's township: about 1,700 residents each, as in the base."""
-    return max(1, round(default_residents() / RESIDENTS_PER_VILLAGE))
+    """Villages for the dashboard's township, as many residents each as in the calibrated base."""
+    return villages_for(default_residents())
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """A scenario's short name in `lang` (glossary [scenarios]); a user's own file shows its name."""
+    try:
+        return term("scenarios", name, lang)
+    except KeyError:
+        return name
+
+
+def check_scenario(name: Any, lang: str) -> str:
+    """Only a listed scenario name: a path or anything else sent by a browser loads nothing."""
+    if not isinstance(name, str) or name not in scenario_names():
+        shown = str(name)[:40].replace("/", "∕").replace("\\", "∖")  # never echo a path as a path
+        raise InputError(tr("ui", "not_a_listed_scenario", lang, name=shown))
+    return name
+
+
+def bounds(leaf: str) -> tuple[float | None, float | None]:
+    """A lever's valid range from the scenario schema (None: unbounded or a switch)."""
+    section, _ = LEAVES[leaf]
+    lo = hi = None
+    for meta in SECTIONS[section].model_fields[leaf].metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    if leaf == "residents":
+        hi = RESIDENTS_LIMIT
+    return lo, hi
+
+
+def _check_range(leaf: str, value: Any, lang: str) -> None:
+    lo, hi = bounds(leaf)
+    if leaf == "residents" and value > RESIDENTS_LIMIT:
+        raise InputError(tr("ui", "too_many_residents", lang, limit=f"{RESIDENTS_LIMIT:,}"))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        whole = kind(leaf) is int
+        raise InputError(tr("ui", "lever_range", lang, label=tr("params", leaf, lang), low=_fmt(lo), high=_fmt(hi),
+                            kind=tr("ui", "whole_number" if whole else "number", lang), value=_fmt(value)))
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:g}"
+    return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
+
+
+def parse_seed(text: Any, lang: str) -> int:
+    """A seed from 0 to MAX_SEED typed in a box; InputError in `lang` otherwise."""
+    label = tr("ui", "seed", lang)
+    seed = parse_int(text, label, lang)
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(tr("ui", "seed_range", lang, max=f"{MAX_SEED:,}", value=str(text).strip()[:30]))
+    return seed
 
 
 def kind(leaf: str) -> type:
@@ -85,24 +140,40 @@ def overrides(scenario: str, draft: dict[str, Any], lang: str) -> dict[str, Any]
     base = scenario_values(scenario)
     out: dict[str, Any] = {}
     for leaf, value in draft.items():
+        if leaf not in LEAVES:
+            continue  # not a lever (a stale key): nothing to send
         if leaf in TEXT_BOXES:
             value = parse_int(value, tr("params", leaf, lang), lang)
-            if leaf == "residents" and value > RESIDENTS_LIMIT:
-                raise InputError(tr("ui", "too_many_residents", lang, limit=f"{RESIDENTS_LIMIT:,}"))
+        elif kind(leaf) is bool:
+            if not isinstance(value, bool):
+                raise InputError(tr("ui", "true_or_false", lang, label=tr("params", leaf, lang)))
         elif kind(leaf) is float:
-            value = float(value)
+            value = _number(leaf, value, lang)
         elif kind(leaf) is int:
-            value = int(round(value))
+            value = int(round(_number(leaf, value, lang)))
+        if kind(leaf) is not bool:
+            _check_range(leaf, value, lang)
         if leaf in ALWAYS_SENT or value != base[leaf]:
             out[leaf] = value
     return out
+
+
+def _number(leaf: str, value: Any, lang: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = float("nan")
+    if x != x or x in (float("inf"), float("-inf")):
+        raise InputError(tr("ui", "not_a_whole_number" if kind(leaf) is int else "not_a_number", lang,
+                            label=tr("params", leaf, lang), value=str(value)[:30]))
+    return x
 
 
 def parse_int(text: Any, label: str, lang: str) -> int:
     """A whole number typed in a box; InputError in `lang` otherwise."""
     raw = str(text).strip().replace(",", "").replace("，", "").replace("_", "")
     try:
-        return int(raw)
+        return int(raw)  # full-width digits (４２) are digits too
     except ValueError:
         raise InputError(tr("ui", "not_a_whole_number", lang, label=label, value=str(text).strip())) from None
 
@@ -116,3 +187,35 @@ def describe_change(lever: str | None, value: Any, lang: str) -> str:
     else:
         shown = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{tr('params', lever, lang)} = {shown}"
+
+
+def link(scenario: str, changes: dict[str, Any]) -> str:
+    """The address of a sandbox opened on `scenario` with `changes` (lesson steps link to it)."""
+    from urllib.parse import urlencode
+
+    shown = {k: (int(v) if isinstance(v, bool) else v) for k, v in changes.items() if k.rpartition(".")[2] in MAIN}
+    return "/?" + urlencode({"scenario": scenario, **{k.rpartition(".")[2]: v for k, v in shown.items()}})
+
+
+def from_link(search: str | None, lang: str) -> tuple[str, dict[str, Any]]:
+    """(scenario, sidebar values) from a sandbox address such as `?scenario=integrated_grid&one_window=1`.
+    Only a listed scenario and the levers the sidebar shows are read; InputError for anything else."""
+    from urllib.parse import parse_qsl
+
+    pairs = parse_qsl(search or "", keep_blank_values=True)[:len(MAIN) + 2]
+    values = dict(pairs)
+    scenario = check_scenario(values.pop("scenario", "base"), lang)
+    draft = draft_for(scenario)
+    for key, raw in values.items():
+        if key not in MAIN:
+            raise InputError(tr("ui", "link_ignored", lang, message=key[:30]))
+        if kind(key) is bool:
+            if raw.lower() not in ("1", "0", "true", "false"):
+                raise InputError(tr("ui", "true_or_false", lang, label=tr("params", key, lang)))
+            draft[key] = raw.lower() in ("1", "true")
+        elif key in TEXT_BOXES:
+            draft[key] = raw
+        else:
+            draft[key] = _number(key, raw, lang)
+    overrides(scenario, draft, lang)  # every value checked now, so a bad link says so at once
+    return scenario, draft

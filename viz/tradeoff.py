@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import solara
 
-from sandbox.viz.chart import ChartView, base, fmt, num, points, series
+from sandbox.viz.chart import ChartView, base, fmt, num, points, series, unit_axis
 from sandbox.viz.i18n import tr
 
 INDICES = ("order_index", "vitality_index", "fairness_index")
@@ -57,7 +57,7 @@ def tradeoff_option(model, lang: str) -> dict:
         grid={"left": "56%", "right": 25, "top": 60, "bottom": 50},
         xAxis={"type": "value", "min": 0, "max": max(1, model.day), "minInterval": 1, "name": tr("ui", "working_day", lang),
                "nameLocation": "middle", "nameGap": 26},
-        yAxis={"type": "value", "min": 0, "max": 1, "name": tr("ui", "index_value", lang), "nameLocation": "middle", "nameGap": 34},
+        yAxis=unit_axis(name=tr("ui", "index_value", lang), nameLocation="middle", nameGap=40),
         legend={"top": 28, "left": "56%", "data": [tr("metrics", k, lang) for k in INDICES]},
         series=[radar_series(model, lang)] + lines,
     )
@@ -68,6 +68,6 @@ def tradeoff_caption(model, lang: str) -> str:
 
 
 @solara.component
-def TradeoffView(model):
+def TradeoffView(model, session=None):
     """The triangle and the three indices over time; today's values under it."""
     ChartView(tradeoff_option, tradeoff_caption, model, "tradeoff", 440)
