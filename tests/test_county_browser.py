@@ -18,7 +18,6 @@ except ImportError:
         raise
     pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
 
-from dashboard_fixtures import chromium_browser, dashboard_url, open_dash  # noqa: F401 (fixtures)
 
 from sandbox.county_scenario import load_county
 from sandbox.viz.county import MAP, map_extent

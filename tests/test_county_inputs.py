@@ -7,6 +7,7 @@ from test_inputs import cli, write
 
 from sandbox.county_scenario import county_names, load_county
 from sandbox.errors import InputError
+from sandbox.params import SECTIONS
 from sandbox.scenario import scenario_names
 
 TWO = """
@@ -48,7 +49,7 @@ CASES = {
                          '{f}: townships[1] (b): structure.one_window = "yes": must be true or false'),
     "unknown_township_key": (TWO.replace('name = "b"\n', 'name = "b"\nresidents = 5000\n'),
                              "{f}: unknown key 'townships[1] (b).residents'; allowed: name, zh, scenario, x, y, reforms, leader and "
-                             "township sections (run, township, population, matters, structure, reporting, digital, governance, staffing, grid, escalation)"),
+                             "township sections (" + ", ".join(SECTIONS) + ")"),
     "package_changes_who_lives_where": (TWO + '[[pilots]]\ntownship = "a"\nreform = "one_form"\nlevers = { residents = 9000 }\n',
                                         "{f}: pilots[0].levers: 'residents' cannot change during a run (residents and villages are built "
                                         "once); a package may change levers outside [township], [population]"),
