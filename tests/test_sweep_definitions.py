@@ -11,7 +11,7 @@ from sandbox.experiments.definition import DEFINITIONS_DIR, definition_names
 from sandbox.experiments.plan import build_plan, run_seed
 from sandbox.scenario import resolve_path
 
-SHIPPED = ["article_claims", "morris_screening", "reform_burden", "sobol_levers", "structure_switches"]
+SHIPPED = ["article_claims", "county_levers", "morris_screening", "reform_burden", "sobol_levers", "structure_switches"]
 
 
 def test_shipped_definitions_resolve_to_the_documented_designs():
@@ -23,6 +23,7 @@ def test_shipped_definitions_resolve_to_the_documented_designs():
         "morris_screening": (20 * (12 + 1), 260),  # trajectories × (D + 1)
         "article_claims": (21, 630),              # 7 claim arms + 14 mechanism-off arms, × 30
         "reform_burden": (2 * 11 * 2 * 12, 1056), # scenario × leftover × 办 commands 中心 × forms, × 2
+        "county_levers": (2 * 2, 20),             # cost weighing × consolidation, × 5 (the county's run function)
     }
 
 
