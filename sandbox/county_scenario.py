@@ -61,19 +61,34 @@ def county_names(directory: Path = COUNTY_DIR) -> list[str]:
 
 
 def is_county(name_or_path: str | Path) -> bool:
-    """A shipped county scenario's name, or a TOML file with townships (or extending a county)."""
-    text = str(name_or_path)
+    """A shipped county scenario's name, or a TOML file with townships (or extending a county).
+    Never raises: a file that cannot be read or parsed (too long a name, not UTF-8, nested too
+    deep, an `extends` loop) is not a county, and the township loader reports it."""
+    try:
+        return _is_county(str(name_or_path))
+    except (OSError, ValueError, RecursionError, TypeError):
+        return False
+
+
+def _is_county(text: str) -> bool:
     if not (text.endswith(".toml") or "/" in text or "\\" in text):
         return (COUNTY_DIR / f"{text}.toml").is_file()
-    try:
-        with open(text, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
     county_keys = {"townships", "every_township", "ties", "pilots", "mandates", "reforms", *LEVER_SECTIONS}
-    return bool(county_keys & set(data)) or data.get("extends") in county_names() or \
-        (isinstance(data.get("extends"), str) and (Path(text).parent / f"{data['extends']}.toml").is_file()
-         and is_county(Path(text).parent / f"{data['extends']}.toml"))
+    path, seen = Path(text), set()
+    while len(seen) < 64:  # an `extends` chain, followed without recursion; a loop is not a county
+        key = str(path.resolve())
+        if key in seen:
+            return False
+        seen.add(key)
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        if county_keys & set(data) or data.get("extends") in county_names():
+            return True
+        parent = data.get("extends")
+        if not isinstance(parent, str) or not (path.parent / f"{parent}.toml").is_file():
+            return False
+        path = path.parent / f"{parent}.toml"
+    return False
 
 
 def describe_county(name: str) -> tuple[str, str]:
