@@ -4,7 +4,9 @@ given scenario, beyond the noise of a different random seed.
 Each lever varies over a plausible range around its default (±0.25 for shares, ×0.5–×1.5
 otherwise, within the schema's range); switches flip. A dummy factor that only changes the
 random seed gives the noise floor: a lever whose largest normalised effect μ* does not exceed
-the dummy's moves nothing a user could see. Used by the inert-lever test and docs/calibration.md.
+the dummy's moves less than a change of seed would. `one_at_a_time` asks the plainer question of
+the inert-lever test (tests/test_screening.py): does a lever, alone and on the same seed, change
+anything at all?
 """
 
 from __future__ import annotations
@@ -115,12 +117,29 @@ class _Runner:
         return simulate(build_scenario(self.scenario, **self.size, **levers), seed=seed).summary
 
 
-def inert(results: list[dict[str, dict[str, float]]], margin: float = 1.0) -> list[str]:
-    """Levers whose μ* stays at or under the dummy's on every headline metric in every screened
-    scenario."""
-    names = [n for n in results[0] if n != DUMMY]
-    out = []
-    for n in names:
-        if not any(r[n][m] > margin * r[DUMMY][m] for r in results for m in HEADLINE):
-            out.append(n)
+def one_at_a_time(scenario: str, size: dict[str, Any], seed: int,
+                  mapper: Callable[[Callable, Iterable], Iterable] = map, only: Iterable[str] | None = None) -> dict[str, str]:
+    """Each lever alone at the low and the high end of its screening range, the same seed for
+    both (common random numbers): the first metric of the run's summary that it changed, or ""
+    if it changed none (the lever is inert in this scenario)."""
+    from sandbox.scenario import build_scenario
+
+    fs = [f for f in factors(build_scenario(scenario, **size)) if only is None or f.name in only]
+    rows = [({f.name: f.value(x)}, seed) for f in fs for x in (0.0, 1.0)]
+    results = list(mapper(_Runner(scenario, size), rows))
+    out: dict[str, str] = {}
+    for i, f in enumerate(fs):
+        lo, hi = results[2 * i], results[2 * i + 1]
+        out[f.name] = next((m for m in lo if not _same(lo[m], hi.get(m))), "")
     return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
+        return True
+    return a == b
+
+
+def unmoved(results: list[dict[str, str]]) -> list[str]:
+    """Levers that changed no metric in any screened scenario."""
+    return [n for n in results[0] if not any(r.get(n) for r in results)]

@@ -169,6 +169,8 @@ def test_instructor_controls_only_with_the_key_and_private_sandboxes(chromium_br
     teacher.page.locator(".btn-next").click()
     teacher.page.locator(".btn-next").click()
     a.step_n(3, 4)
+    # the step's link carries its levers (the button can be redrawn a moment after the step label)
+    expect(a.page.locator(".btn-sandbox")).to_have_attribute("href", re.compile("one_form=1"))
     # each trainee's own sandbox, opened from the step: its own session
     with a.context.expect_page() as opened:
         a.page.locator(".btn-sandbox").click()

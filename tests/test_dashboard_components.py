@@ -10,6 +10,8 @@ import re
 import ipyvuetify as v
 import numpy as np
 import pytest
+
+from sandbox.defaults import DEFAULT_SEED
 import solara
 from matplotlib.path import Path as Polygon
 
@@ -117,7 +119,7 @@ def test_a_negative_or_huge_seed_is_a_message(session, seed, zh, en):
     if en:
         session.apply("base", seed, draft, "en")
         assert session.error.value == f"Cannot apply these settings: {en}"
-    assert session.model.value.day == 0 and session.settings.value.seed == 42
+    assert session.model.value.day == 0 and session.settings.value.seed == DEFAULT_SEED
 
 
 def test_a_full_width_seed_applies_and_the_pending_notice_clears(session):
@@ -231,21 +233,21 @@ def test_a_session_stops_at_its_size_limit(session, monkeypatch):
 def test_comparison_twin_same_seed_one_lever_in_lockstep_and_replicated_in_the_background(session):
     assert session.compare(Twin("base", "one_window", True), "zh", replications=3, days=20)
     rep = session.replicated.value
-    assert rep.plan.seeds == (42, 43, 44) and rep.plan.days == 20
+    assert rep.plan.seeds == (DEFAULT_SEED, DEFAULT_SEED + 1, DEFAULT_SEED + 2) and rep.plan.days == 20
     assert rep.plan.settings == (Setting("base", ()), Setting("base", (("one_window", True),)))
     assert dict(rep.plan.size) == {"residents": SMALL, "villages": 1}
     session.step(10)
     a, b = session.model.value, session.twin.value
     assert a.day == b.day == 10
-    ref_b = TownshipModel("base", rng=42, residents=SMALL, villages=1, one_window=True)
+    ref_b = TownshipModel("base", rng=DEFAULT_SEED, residents=SMALL, villages=1, one_window=True)
     ref_b.run_for(10)
     assert b.metrics == pytest.approx(ref_b.metrics, nan_ok=True)
     assert compare.heading(session, "zh") == "A：校准基准（条线式＋网格）　　B：校准基准（条线式＋网格） + 一窗受理 = 是　　（第 10 个工作日）"
     assert rep.job.done.wait(300), "the background runs did not finish"
     assert rep.job.error is None
     from sandbox.replicates import run_summary
-    first = run_summary("base", {"one_window": True, "residents": SMALL, "villages": 1}, 42, 20)
-    assert rep.job.results.summaries[(1, 42)] == pytest.approx(first, nan_ok=True)
+    first = run_summary("base", {"one_window": True, "residents": SMALL, "villages": 1}, DEFAULT_SEED, 20)
+    assert rep.job.results.summaries[(1, DEFAULT_SEED)] == pytest.approx(first, nan_ok=True)
     html = compare.table_html(rep, "zh")
     assert html.count("data-metric=") == len(compare.ROWS)
     session.stop_compare()

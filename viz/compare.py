@@ -25,7 +25,7 @@ from sandbox.viz.state import COMPARE_DAYS, COMPARE_REPLICATIONS, Replicated, Se
 
 # (metric, +1 if more is better / -1 if less is better, digits)
 ROWS = (
-    ("trips_per_matter", -1, ".2f"), ("share_one_trip", +1, ".1%"), ("days_to_settle", -1, ".1f"),
+    ("trips_per_matter", -1, ".2f"), ("trips_per_counter_matter", -1, ".2f"), ("share_one_trip", +1, ".1%"), ("days_to_settle", -1, ".1f"),
     ("share_abandoned", -1, ".1%"), ("trips_gap_elderly", -1, "+.2f"), ("trips_gap_low_literacy", -1, "+.2f"),
     ("cadre_reporting_hours", -1, ".2f"), ("cadre_face_to_face_hours", +1, ".2f"), ("cadre_overtime_hours", -1, ".2f"),
     ("open_disputes", -1, ".1f"), ("escalations", -1, ".1f"), ("problem_backlog", -1, ".1f"),

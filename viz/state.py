@@ -20,6 +20,7 @@ import solara
 from mesa.visualization.utils import force_update
 
 from sandbox.consistency import inert_levers
+from sandbox.defaults import DEFAULT_SEED  # one default seed everywhere: the CLI and this dashboard
 from sandbox.errors import InputError
 from sandbox.glossary import term
 from sandbox.model import TownshipModel
@@ -31,7 +32,6 @@ from sandbox.viz.i18n import tr
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "base"
-DEFAULT_SEED = 42
 TOWNSHIP = ("residents", "villages")
 COMPARE_REPLICATIONS = 8
 COMPARE_DAYS = 60
