@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 import math
 import random
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import InputError
 from sandbox.params import SECTIONS
-from sandbox.scenario import apply_overrides, dotted_key, load_raw, resolve_named_toml, toml_value, validate
+from sandbox.scenario import apply_overrides, dotted_key, load_raw, read_toml_text, resolve_named_toml, toml_value, validate
 
 TARGETS_DIR = Path(__file__).parent / "targets"
 
@@ -78,13 +77,7 @@ def target_names(directory: Path = TARGETS_DIR) -> list[str]:
 def load_targets(name_or_path: str | Path) -> tuple[Path, Targets, str]:
     """(path, definition, text); InputError naming file, key and value on any problem."""
     path = resolve_named_toml(name_or_path, TARGETS_DIR, "targets file", "targets")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text, data = read_toml_text(path)  # the scenario floor's reader: one message per kind of bad file
     data.setdefault("name", path.stem)
     try:
         spec = Targets.model_validate(_floats(data))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Valid
 
 from sandbox.errors import InputError
 from sandbox.experiments.definition import MODEL_FUNCTION
-from sandbox.scenario import resolve_named_toml, toml_value
+from sandbox.scenario import read_toml_text, resolve_named_toml, toml_value
 
 SEARCHES_DIR = Path(__file__).parent / "searches"
 Number = StrictInt | StrictFloat
@@ -123,13 +122,7 @@ def search_names(directory: Path = SEARCHES_DIR) -> list[str]:
 def load_search(name_or_path: str | Path, directory: Path = SEARCHES_DIR) -> tuple[Path, Search, str]:
     """(path, search, source text); InputError on unreadable or invalid files."""
     path = resolve_named_toml(name_or_path, directory, "search", "search definition")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    text, data = read_toml_text(path)  # the scenario floor's reader: one message per kind of bad file
     data.setdefault("name", path.stem)
     for table in ("decisions", "uncertain"):  # `lever = [a, b]` is short for `lever = { values = [a, b] }`
         if isinstance(data.get(table), dict):
