@@ -129,6 +129,20 @@ def _raw_scenario(name: str) -> tuple[str, dict[str, Any]]:
     return scen_path.stem, data
 
 
+def base_and_fixed(path: Path, base: str | None, fixed_levers: dict[str, Any],
+                   days: int | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A definition's base scenario (name, data) and its fixed levers, `days` folded into
+    run.days (given once); shared by sweep and search definitions."""
+    src = str(path)
+    base_name, base_data = _scenario(f"{src}: base", base or "base", path.parent)
+    fixed = _levers(fixed_levers, f"{src}: [fixed]")
+    if days is not None:
+        if "run.days" in fixed:
+            raise InputError(f"{src}: days = {days} and [fixed] run.days = {fixed['run.days']}: give the number of days once")
+        fixed["run.days"] = days
+    return base_name, base_data, fixed
+
+
 def _scenario(src: str, ref: str, base_dir: Path) -> tuple[str, dict[str, Any]]:
     """A scenario name or a TOML path (relative paths are relative to the definition file)."""
     if ref.endswith(".toml") or "/" in ref:
@@ -147,12 +161,7 @@ def _lever_type(key: str) -> type:
 
 def _model_plan(path: Path, exp: Experiment, text: str) -> Plan:
     src = str(path)
-    base_name, base_data = _scenario(f"{src}: base", exp.base or "base", path.parent)
-    fixed = _levers(exp.fixed, f"{src}: [fixed]")
-    if exp.days is not None:
-        if "run.days" in fixed:
-            raise InputError(f"{src}: days = {exp.days} and [fixed] run.days = {fixed['run.days']}: give the number of days once")
-        fixed["run.days"] = exp.days
+    base_name, base_data, fixed = base_and_fixed(path, exp.base, exp.fixed, exp.days)
     factors = [_factor(src, key, spec, fixed, path.parent) for key, spec in exp.parameters.items()]
     names = [f.name for f in factors]
     if len(set(names)) != len(names):

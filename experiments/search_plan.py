@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from sandbox.errors import InputError
 from sandbox.experiments.design import Factor
-from sandbox.experiments.plan import RESERVED, Point, _arrow, _check_values, _infer, _lever_type, _levers, _scenario
+from sandbox.experiments.plan import RESERVED, Point, _arrow, _check_values, _infer, _lever_type, base_and_fixed
 from sandbox.experiments.runner import check_allowed, load_function, model_metrics
 from sandbox.experiments.search_definition import Search, load_search
 from sandbox.scenario import apply_overrides, dotted_key, flat_params, validate
@@ -112,12 +112,7 @@ def _check_bounds(src: str, s: Search) -> None:
 
 def _model_search(path: Path, s: Search, text: str) -> SearchPlan:
     src = str(path)
-    base_name, base_data = _scenario(f"{src}: base", s.base or "base", path.parent)
-    fixed = _levers(s.fixed, f"{src}: [fixed]")
-    if s.days is not None:
-        if "run.days" in fixed:
-            raise InputError(f"{src}: days = {s.days} and [fixed] run.days = {fixed['run.days']}: give the number of days once")
-        fixed["run.days"] = s.days
+    base_name, base_data, fixed = base_and_fixed(path, s.base, s.fixed, s.days)
     seen: dict[str, str] = {k: "[fixed]" for k in fixed}
     decisions, costs = [], {}
     for key, spec in s.decisions.items():
