@@ -3,6 +3,7 @@
     python benchmarks/bench_dashboard.py                 # charts, 5,000 residents, 60 steps
     python benchmarks/bench_dashboard.py --sessions 20   # + 20 browser sessions on one server
     python benchmarks/bench_dashboard.py --class 40      # + a class of 40 trainees following an instructor
+    python benchmarks/bench_dashboard.py --skip-charts --class 10 --lesson showcase_to_landscape   # a county lesson
 
 Part 1 (in-process) times what one Step costs a session's server: the model step plus
 building every chart's ECharts option and encoding it as the JSON sent to the browser
@@ -209,7 +210,10 @@ def bench_class(n: int, lesson_name: str = "one_window") -> None:
             pages.append(p)
         joined = time.perf_counter() - t0
         expect(teacher.locator(".trainees-count")).to_have_text(f"已加入 {n} 人")
-        print(f"\nclass of {n} on one server ({lesson.class_.size()['residents']:,}-resident class township): "
+        c = lesson.class_
+        place = (f"a county of {c.county_residents:,}-resident townships" if any(st.county for st in lesson.steps)
+                 else f"{c.size()['residents']:,}-resident class township")
+        print(f"\nclass of {n} on one server ({lesson_name}, {place}): "
               f"{n} joined in {joined:.0f} s; server RSS {idle:.0f} MB idle -> {rss_mb(proc.pid):.0f} MB with the class")
         cpu0 = cpu_seconds(proc.pid)
         time.sleep(5)
@@ -257,6 +261,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--tab", default=None, help="tab shown while stepping (default: the map)")
     ap.add_argument("--class", dest="trainees", type=int, default=0, help="also run a class of this many trainees")
+    ap.add_argument("--lesson", default="one_window", help="the class's lesson (a county one: showcase_to_landscape)")
     ap.add_argument("--skip-charts", action="store_true", help="only the browser parts")
     args = ap.parse_args()
     if not args.skip_charts:
@@ -264,7 +269,7 @@ def main() -> None:
     if args.sessions:
         bench_sessions(args.sessions, args.rounds, args.residents, args.tab)
     if args.trainees:
-        bench_class(args.trainees)
+        bench_class(args.trainees, args.lesson)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ class Answer:
 
 def plan_for(lesson: Lesson, q: Question) -> Plan:
     c = lesson.class_
-    return Plan(tuple(s.setting() for _, s in q.setups()), q.days or c.days, seeds(c.seed, c.replications),
-                tuple(sorted(c.size().items())))
+    settings = tuple(s.setting() for _, s in q.setups())
+    if q.is_county:
+        return Plan(settings, 0, seeds(c.seed, c.replications), tuple(sorted(c.county_size().items())), q.years or c.years)
+    return Plan(settings, q.days or c.days, seeds(c.seed, c.replications), tuple(sorted(c.size().items())))
 
 
 def answer_from(q: Question, res: Results) -> Answer:

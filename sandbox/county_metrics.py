@@ -278,6 +278,20 @@ def summary(county) -> dict[str, float]:
     return out
 
 
+def summary_keys() -> list[str]:
+    """The keys `summary` reports for a county whose agenda is every reform in the catalogue
+    (a county's own agenda reports a subset of the per-reform ones)."""
+    from sandbox.reforms import catalogue
+
+    out = []
+    for key, m in metrics().items():
+        if m.table == "summary":
+            out += [f"{key}_{rid}" for rid in catalogue()] if m.per_reform else [key]
+        elif m.table == "yearly":
+            out.append(f"{key}_last_year")
+    return out
+
+
 def county_years(county) -> list[dict[str, float]]:
     """County-wide figures, one dict a year (year 1 first)."""
     residents = [int(t.info["residents"]) for t in county.townships]

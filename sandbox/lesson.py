@@ -1,8 +1,10 @@
 """Lessons: bilingual TOML files of steps an instructor walks a class through (scenarios/lessons/).
 
-A step sets a scenario and levers, runs the class's township some days and shows a view; it may
-ask a question (which way a metric moves, a number, or which option does best) and carry a
-discussion note and the article's passage it illustrates. A lesson never states an answer: the
+A step sets a scenario and levers, runs the class's township some days and shows a view — or
+sets a county scenario (`county = "dies_with_rotation"`) and runs the class's county some
+quarters; it may ask a question (which way a metric moves, a number, or which option does best)
+of townships or of counties, and carry a discussion note and the article's passage it
+illustrates. A lesson never states an answer: the
 revealed answer is computed by running the model (sandbox.answers). `load_lesson` checks a file
 the way `load_scenario` does: the first problem is one message naming file, step and key.
 """
@@ -42,13 +44,28 @@ class _Part(BaseModel):
 
 
 class Setup(_Part):
-    """A scenario (a name from `sandbox list`) with some levers changed."""
+    """A township scenario or a county scenario (names from `sandbox list`) with some levers changed."""
 
-    scenario: str
+    scenario: str | None = None
+    county: str | None = None
     levers: dict[str, bool | int | float] = {}
 
+    @model_validator(mode="after")
+    def _one_place(self):
+        if (self.scenario is None) == (self.county is None):
+            raise ValueError("name either a township 'scenario' or a 'county' scenario (one of the two)")
+        return self
+
+    @property
+    def is_county(self) -> bool:
+        return self.county is not None
+
+    @property
+    def name(self) -> str:
+        return self.county if self.is_county else self.scenario
+
     def setting(self) -> Setting:
-        return Setting.of(self.scenario, self.levers)
+        return Setting.of(self.name, self.levers, county=self.is_county)
 
 
 class Option(Setup):
@@ -57,12 +74,14 @@ class Option(Setup):
 
 class Question(_Part):
     """direction: does `metric` go up, down or stay from `a` to `b`; number: the value of `metric`
-    in `of`; which: the option with the highest / lowest `metric`."""
+    in `of`; which: the option with the highest / lowest `metric`. Township settings run `days`,
+    county settings `years` (default: the class's)."""
 
     kind: Literal["direction", "number", "which"]
     prompt: Text
     metric: str
     days: int | None = Field(None, ge=5, le=1000)
+    years: int | None = Field(None, ge=1, le=30)
     a: Setup | None = None
     b: Setup | None = None
     same_within: float = Field(0.0, ge=0.0, le=1.0)  # direction: |B−A| inside this share of A counts as "stays"
@@ -86,7 +105,18 @@ class Question(_Part):
                 raise ValueError(f"'{key}' belongs to a '{kind}' question, not a '{self.kind}' one")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError("range must be [lowest, highest] with lowest < highest")
+        kinds = {s.is_county for _, s in self.setups()}
+        if len(kinds) > 1:
+            raise ValueError("a question compares townships or counties, not both")
+        if self.is_county and self.days is not None:
+            raise ValueError("a county question runs 'years', not 'days'")
+        if not self.is_county and self.years is not None:
+            raise ValueError("a township question runs 'days', not 'years'")
         return self
+
+    @property
+    def is_county(self) -> bool:
+        return any(s.is_county for _, s in self.setups())
 
     def setups(self) -> list[tuple[str, Setup]]:
         """(where, setup) of every setting the answer runs."""
@@ -104,11 +134,15 @@ class Passage(_Part):
 
 
 class Step(_Part):
+    """What the class sees: a township run `days` days, or a county run `quarters` quarters."""
+
     title: Text
     text: Text | None = None
     scenario: str | None = None
+    county: str | None = None
     levers: dict[str, bool | int | float] = {}
     days: int = Field(0, ge=0, le=1000)
+    quarters: int = Field(0, ge=0, le=120)
     view: str | None = None
     question: Question | None = None
     discussion: Text | None = None
@@ -116,25 +150,40 @@ class Step(_Part):
 
     @model_validator(mode="after")
     def _model_needs_scenario(self):
-        if self.scenario is None and (self.levers or self.days or self.view):
+        if self.scenario is not None and self.county is not None:
+            raise ValueError("a step shows a township 'scenario' or a 'county', not both")
+        if self.county is None and self.quarters:
+            raise ValueError("quarters need a county in the same step")
+        if self.county is not None and self.days:
+            raise ValueError("a county step runs 'quarters', not 'days'")
+        if self.scenario is None and self.county is None and (self.levers or self.days or self.view):
             raise ValueError("levers, days and view need a scenario in the same step")
         return self
 
     def setup(self) -> Setup | None:
-        return Setup(scenario=self.scenario, levers=self.levers) if self.scenario else None
+        if self.scenario is None and self.county is None:
+            return None
+        return Setup(scenario=self.scenario, county=self.county, levers=self.levers)
 
 
 class ClassSettings(_Part):
-    """The class's township and how hard the model works for each revealed answer."""
+    """The class's township (or county) and how hard the model works for each revealed answer."""
 
     residents: int = Field(5000, ge=500, le=50_000)
     villages: int | None = Field(None, ge=1, le=200)
     seed: int = Field(1, ge=0, le=2**31 - 1)
     replications: int = Field(8, ge=3, le=50)
     days: int = Field(120, ge=5, le=1000)  # a question's runs, unless it says otherwise
+    # a county's townships are scaled down alike (the scenario's own sizes would take minutes a run)
+    county_residents: int = Field(2000, ge=500, le=50_000)
+    years: int | None = Field(None, ge=1, le=30)  # a county question's runs (unset: the scenario's horizon)
 
     def size(self) -> dict[str, int]:
         return {"residents": self.residents, "villages": self.villages or villages_for(self.residents)}
+
+    def county_size(self) -> dict[str, int]:
+        """Every township of the class's county: `county_residents` residents in villages of the base's size."""
+        return {"township.residents": self.county_residents, "township.villages": villages_for(self.county_residents)}
 
 
 class Lesson(_Part):
@@ -288,24 +337,35 @@ def _dym(word: str, choices: list[str]) -> str:
 
 # -- what the schema cannot see: names of scenarios, levers, metrics and views ----------------
 def check(lesson: Lesson, source: str) -> None:
-    size = lesson.class_.size()
+    c = lesson.class_
     for i, step in enumerate(lesson.steps, 1):
         where = f"{source}: step {i}: "
-        if step.setup():
-            _check_setup(step.setup(), size, where)
-        if step.view is not None and step.view not in _views():
-            raise InputError(f"{where}view = {toml_value(step.view)}: not a view a lesson can show{_dym(step.view, _views())}")
+        setup = step.setup()
+        if setup:
+            _check_setup(setup, c, where)
+            if setup.is_county and step.quarters > _horizon_quarters(setup, c):
+                raise InputError(f"{where}quarters = {step.quarters}: must be at most {_horizon_quarters(setup, c)} "
+                                 f"(the county's horizon)")
+        county = bool(setup and setup.is_county)
+        if step.view is not None and step.view not in _views(county):
+            what = "a county step can show" if county else "a lesson can show"
+            raise InputError(f"{where}view = {toml_value(step.view)}: not a view {what}{_dym(step.view, _views(county))}")
         q = step.question
         if q is None:
             continue
-        if q.metric not in known_metrics():
-            raise InputError(f"{where}question.metric = {toml_value(q.metric)}: not a metric of the model"
-                             f"{_dym(q.metric, sorted(known_metrics()))}")
+        metrics = known_county_metrics() if q.is_county else known_metrics()
+        if q.metric not in metrics:
+            of = "a county" if q.is_county else "the model"
+            raise InputError(f"{where}question.metric = {toml_value(q.metric)}: not a metric of {of}"
+                             f"{_dym(q.metric, sorted(metrics))}")
         for name, setup in q.setups():
-            _check_setup(setup, size, f"{where}question.{name}.")
+            _check_setup(setup, c, f"{where}question.{name}.")
 
 
-def _check_setup(setup: Setup, size: dict[str, int], where: str) -> None:
+def _check_setup(setup: Setup, c: ClassSettings, where: str) -> None:
+    if setup.is_county:
+        _check_county(setup, c, where)
+        return
     names = scenario_names()
     if setup.scenario not in names:
         raise InputError(f"{where}scenario = {toml_value(setup.scenario)}: not a listed scenario"
@@ -317,9 +377,30 @@ def _check_setup(setup: Setup, size: dict[str, int], where: str) -> None:
         if leaf not in LEAVES:
             raise InputError(f"{where}levers.{key}: not a lever{_dym(leaf, sorted(LEAVES))}")
     try:
-        build_scenario(setup.scenario, **size, **{k.replace(".", "__"): v for k, v in setup.levers.items()})
+        build_scenario(setup.scenario, **c.size(), **{k.replace(".", "__"): v for k, v in setup.levers.items()})
     except InputError as exc:
         raise InputError(f"{where}levers: {exc.message.split('(with overrides): ', 1)[-1]}") from None
+
+
+def _check_county(setup: Setup, c: ClassSettings, where: str) -> None:
+    from sandbox.county_scenario import county_names, load_county
+
+    names = county_names()
+    if setup.county not in names:
+        raise InputError(f"{where}county = {toml_value(setup.county)}: not a listed county scenario{_dym(setup.county, names)}")
+    for key in setup.levers:
+        if key.rpartition(".")[2] in TOWNSHIP or key == "horizon.years":
+            raise InputError(f"{where}levers.{key}: the county's size and horizon are set once, in [class]")
+    try:
+        load_county(setup.county, {**setup.levers, **c.county_size(), **({"horizon.years": c.years} if c.years else {})})
+    except InputError as exc:
+        raise InputError(f"{where}levers: {exc.message.split('(with overrides): ', 1)[-1]}") from None
+
+
+def _horizon_quarters(setup: Setup, c: ClassSettings) -> int:
+    from sandbox.county_scenario import load_county
+
+    return c.years * 4 if c.years else load_county(setup.county).quarters
 
 
 @cache
@@ -330,7 +411,14 @@ def known_metrics() -> frozenset[str]:
     return frozenset(k for k in TownshipModel("base", rng=0, residents=200, villages=1).metrics if k != "day")
 
 
-def _views() -> list[str]:
+def known_county_metrics() -> frozenset[str]:
+    """Every figure a county run's summary reports."""
+    from sandbox.county_metrics import summary_keys
+
+    return frozenset(summary_keys())
+
+
+def _views(county: bool = False) -> list[str]:
     from sandbox.viz.views import lesson_views
 
-    return lesson_views()
+    return lesson_views(county)

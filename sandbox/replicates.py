@@ -3,8 +3,10 @@
 A classroom question ("after one window, do trips go up or down?") and the dashboard's side by
 side both compare settings over several runs: every setting runs with the same seeds, so two
 settings' runs are paired seed by seed and their difference has a confidence interval that
-excludes the township's luck. One run of a setting is `run_summary` (a plain function of
-plain values, so it can run in another process); the statistics are `sandbox.stats`'.
+excludes the township's luck. A setting is a township scenario or a county scenario (a class
+asking whether a reform survives its champion compares counties). One run of a setting is
+`run_summary` (a plain function of plain values, so it can run in another process); the
+statistics are `sandbox.stats`'.
 """
 
 from __future__ import annotations
@@ -20,32 +22,44 @@ Levers = tuple[tuple[str, Any], ...]
 
 @dataclass(frozen=True)
 class Setting:
-    """A scenario (a listed name) with some levers changed: one side of a comparison."""
+    """A scenario (a listed name) with some levers changed: one side of a comparison. With
+    `county`, the name is a county scenario's and the levers are county levers (or township
+    levers for every township)."""
 
     scenario: str
     levers: Levers = ()
+    county: bool = False
 
     @classmethod
-    def of(cls, scenario: str, levers: dict[str, Any] | None = None) -> Setting:
-        return cls(scenario, tuple(sorted((levers or {}).items())))
+    def of(cls, scenario: str, levers: dict[str, Any] | None = None, county: bool = False) -> Setting:
+        return cls(scenario, tuple(sorted((levers or {}).items())), county)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Which settings run, how long, at what township size, and with which seeds (the same for all)."""
+    """Which settings run, how long, at what township size, and with which seeds (the same for all).
+    Township settings run `days`; county settings run `years` (None: their scenario's horizon)."""
 
     settings: tuple[Setting, ...]
     days: int
     seeds: tuple[int, ...]
-    size: Levers = ()  # township levers every setting shares (residents, villages)
+    size: Levers = ()  # township levers every setting shares (residents, villages; for a county, every township's)
+    years: int | None = None
 
     def runs(self) -> list[tuple[int, int]]:
         """(setting index, seed) of every run, seed-major so early results cover every setting."""
         return [(i, s) for s in self.seeds for i in range(len(self.settings))]
 
+    def run_key(self, i: int, seed: int) -> tuple:
+        """What decides one run's summary (hashable): equal keys, equal summaries, whichever plan asks."""
+        st = self.settings[i]
+        return (st, seed, self.size) + ((self.years,) if st.county else (self.days,))
+
     def job(self, i: int, seed: int) -> tuple:
         """The arguments of `run_summary` for one run (plain values: picklable)."""
         st = self.settings[i]
+        if st.county:
+            return (st.scenario, dict(st.levers) | dict(self.size), seed, self.days, True, self.years)
         return (st.scenario, dict(st.levers) | dict(self.size), seed, self.days)
 
 
@@ -62,8 +76,14 @@ def seeds(first: int, replications: int) -> tuple[int, ...]:
     return tuple(range(first, first + replications))
 
 
-def run_summary(scenario: str, levers: dict[str, Any], seed: int, days: int) -> dict[str, float]:
-    """One run's end-of-run summary (the same summary `sandbox run` and `sandbox compare` report)."""
+def run_summary(scenario: str, levers: dict[str, Any], seed: int, days: int, county: bool = False,
+                years: int | None = None) -> dict[str, float]:
+    """One run's end-of-run summary (the same summary `sandbox run` and `sandbox compare` report);
+    with `county`, a county run's summary over `years` (the county's `sandbox run` summary)."""
+    if county:
+        from sandbox.county_run import county_summary
+
+        return county_summary({"county": scenario, **levers, **({"years": years} if years else {})}, seed)
     from sandbox.run import simulate
     from sandbox.scenario import build_scenario
 

@@ -191,6 +191,51 @@ def test_instructor_controls_only_with_the_key_and_private_sandboxes(chromium_br
         c.close()
 
 
+def test_a_county_lesson_shows_the_class_county_and_answers_from_county_runs(chromium_browser, dashboard_url):
+    """人走政息: the county on the projector and on a laptop, a number question answered by county
+    replications, and the trainee's own sandbox opening on the county tab."""
+    lesson = load_lesson("champion_rotation")
+    total = len(lesson.steps)
+    teacher = Instructor(chromium_browser, dashboard_url, "champion_rotation")
+    t = Trainee(chromium_browser, dashboard_url, teacher.code, "赵六")
+    t.page.get_by_text("在我的屏幕上也显示图表").click()  # a laptop shows the charts only when asked
+    for page in (teacher.page, t.page):  # the county is built in the background when the class opens
+        expect(page.locator(".chart-county-map canvas").first).to_be_visible(timeout=ANSWER_WAIT)
+        expect(page.locator(".class-township")).to_have_text(
+            re.compile(r"^课堂的县：8 个乡镇，每镇 1,000 名居民（按比例缩小），第 1 年第 2 季度$"))
+        expect(page.locator(".chart-county-leaders canvas").first).to_be_visible()
+    teacher.page.locator(".btn-next").click()
+    teacher.step_n(2, total)  # at once: a page never waits for a step's model to be built
+    t.step_n(2, total)
+    expect(t.page.locator(".class-township")).to_contain_text("第 3 年第 4 季度", timeout=ANSWER_WAIT)
+    q = lesson.steps[1].question
+    assert q.kind == "number" and q.metric == "survival_after_champion"
+    t.answer(q, "0.3")
+    expect(teacher.page.locator(".answered-count")).to_have_text("已回答 1/1")
+    teacher.page.locator(".btn-close-answers").click()
+    expect(teacher.page.locator(".btn-reveal")).to_be_enabled(timeout=ANSWER_WAIT)
+    teacher.page.locator(".btn-reveal").click()
+    expect(teacher.page.locator(".model-verdict")).to_contain_text("模型：")
+    expect(t.page.locator(".model-verdict")).to_have_text(teacher.page.locator(".model-verdict").inner_text())
+    expect(teacher.page.locator(".chart-model-result canvas").first).to_be_visible()
+    expect(t.page.locator(".btn-sandbox")).to_have_attribute("href", "/?county=dies_with_rotation")
+    with t.context.expect_page() as opened:
+        t.page.locator(".btn-sandbox").click()
+    mine = opened.value
+    mine.set_default_timeout(fx.WAIT_MS)
+    expect(mine.locator(".county-quarter-label")).to_have_text("尚未开始（第 0 季度）")
+    expect(mine.locator(".chart-county-map canvas").first).to_be_visible()
+    mine.locator(".county-quarter").click()
+    expect(mine.locator(".county-quarter-label")).to_have_text("第 1 年第 1 季度")
+    teacher.step_n(2, total)  # the trainee's county is the trainee's own
+    teacher.page.screenshot(path=fx.ARTIFACTS / "class-county-teacher.png")
+    teacher.page.locator(".btn-end-class").click()  # the class's queued county runs stop: the server's other tests need its worker
+    expect(t.page.locator(".class-ended")).to_be_visible()
+    assert teacher.problems == [] and t.problems == []
+    for c in (teacher.context, t.context):
+        c.close()
+
+
 @pytest.mark.classroom40
 def test_a_class_of_forty(chromium_browser, dashboard_url):
     """Forty trainees, each a browser context, on one server: all follow, every answer counted once."""

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from sandbox.answers import DIRECTIONS, plan_for
 from sandbox.cli import app
+from sandbox.county_run import simulate_county
 from sandbox.errors import InputError
 from sandbox.lesson import LESSON_DIR, lesson_names, load_lesson
 from sandbox.run import simulate
@@ -18,15 +19,20 @@ from sandbox.scenario import build_scenario
 from sandbox.stats import mean_ci, paired_diff_ci
 
 ARTICLE_LESSONS = {"one_window", "one_form", "grid", "co_creation", "fengqiao"}
+COUNTY_LESSONS = {"showcase_to_landscape", "champion_rotation"}  # 盆景→风景, 人走政息
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 HEAD = 'title = ["课", "Lesson"]\nsummary = ["概要", "Summary"]\n'
 STEP = '[[steps]]\ntitle = ["一", "One"]\nscenario = "vertical_grid"\n'
 Q = ('[steps.question]\nkind = "direction"\nprompt = ["问", "Q"]\nmetric = "trips_per_matter"\n'
      'a = { scenario = "vertical_grid" }\nb = { scenario = "vertical_grid", levers = { one_window = true } }\n')
+CSTEP = '[[steps]]\ntitle = ["一", "One"]\ncounty = "dies_with_rotation"\nquarters = 4\n'
+CQ = ('[steps.question]\nkind = "direction"\nprompt = ["问", "Q"]\nmetric = "survival_after_champion"\n'
+      'a = { county = "dies_with_rotation" }\n'
+      'b = { county = "dies_with_rotation", levers = { "lifecycle.institutionalise_rate" = 4.0 } }\n')
 
 
-def test_the_five_article_lessons_ship_and_load():
-    assert set(lesson_names()) >= ARTICLE_LESSONS
+def test_the_seven_article_lessons_ship_and_load():
+    assert set(lesson_names()) >= ARTICLE_LESSONS | COUNTY_LESSONS
     for name in lesson_names():
         lesson = load_lesson(name)
         assert lesson.questions(), f"{name} asks nothing"
@@ -45,7 +51,7 @@ def _texts(obj, path=""):
             yield from _texts(x, f"{path}[{i}]")
 
 
-@pytest.mark.parametrize("name", sorted(ARTICLE_LESSONS))
+@pytest.mark.parametrize("name", sorted(ARTICLE_LESSONS | COUNTY_LESSONS))
 def test_lesson_texts_are_bilingual_and_english_has_no_chinese(name):
     lesson = load_lesson(name)
     pairs = list(_texts(lesson))
@@ -91,6 +97,32 @@ BAD = [
      "step 1: missing key 'question.options[1].label'"),
     ("wrong_kind_field", HEAD + STEP + Q + 'of = { scenario = "base" }\n', "step 1: question: 'of' belongs to a 'number' question, not a 'direction' one"),
     ("not_utf8", None, "not UTF-8 text"),
+    # county steps and questions
+    ("county_and_scenario", HEAD + STEP + 'county = "dies_with_rotation"\n',
+     "step 1: a step shows a township 'scenario' or a 'county', not both"),
+    ("county_name", HEAD + CSTEP.replace('"dies_with_rotation"', '"dies_with_rotaton"'),
+     "step 1: county = \"dies_with_rotaton\": not a listed county scenario; did you mean 'dies_with_rotation'?"),
+    ("quarters_township", HEAD + STEP + "quarters = 4\n", "step 1: quarters need a county in the same step"),
+    ("days_county", HEAD + CSTEP + "days = 30\n", "step 1: a county step runs 'quarters', not 'days'"),
+    ("quarters_horizon", HEAD + CSTEP.replace("quarters = 4", "quarters = 21"),
+     "step 1: quarters = 21: must be at most 20 (the county's horizon)"),
+    ("county_view", HEAD + CSTEP + 'view = "map"\n', "step 1: view = \"map\": not a view a county step can show; allowed: county"),
+    ("township_view_county", HEAD + STEP + 'view = "county"\n',
+     "step 1: view = \"county\": not a view a lesson can show; allowed: map, trips, cadres, tradeoff"),
+    ("county_metric", HEAD + CSTEP + CQ.replace("survival_after_champion", "trips_per_matter"),
+     "step 1: question.metric = \"trips_per_matter\": not a metric of a county; did you mean 'trips_per_matter_last_year'?"),
+    ("county_lever", HEAD + CSTEP + CQ.replace("institutionalise_rate", "institutionalise_rat"),
+     "step 1: question.b.levers: unknown key 'lifecycle.institutionalise_rat'; did you mean 'institutionalise_rate'?"),
+    ("county_size", HEAD + CSTEP.replace("quarters = 4", 'quarters = 4\nlevers = { "township.residents" = 500 }'),
+     "step 1: levers.township.residents: the county's size and horizon are set once, in [class]"),
+    ("mixed", HEAD + CSTEP + CQ.replace('a = { county = "dies_with_rotation" }', 'a = { scenario = "vertical_grid" }'),
+     "step 1: question: a question compares townships or counties, not both"),
+    ("both_places", HEAD + CSTEP + CQ.replace('a = { county = "dies_with_rotation" }',
+                                              'a = { county = "dies_with_rotation", scenario = "base" }'),
+     "step 1: question.a: name either a township 'scenario' or a 'county' scenario (one of the two)"),
+    ("county_days", HEAD + CSTEP + CQ + "days = 60\n", "step 1: question: a county question runs 'years', not 'days'"),
+    ("county_years", HEAD + "[class]\nyears = 1\n" + CSTEP.replace("quarters = 4", "quarters = 2"),
+     "step 1: levers: leaders.tenure_min_years = 3: longer than horizon.years = 1"),
 ]
 
 
@@ -124,20 +156,38 @@ def test_validate_command_checks_lessons_and_scenarios(tmp_path):
 SMALL_CLASS = 1000  # residents: the same code paths, a fraction of the time
 
 
-def _independent(lesson, q) -> tuple[list[tuple[float, float, float]], tuple[float, float, float] | None]:
-    """The question's numbers computed here, from sandbox.run.simulate and sandbox.stats alone."""
+def _independent(lesson, q, done: dict, res, first_seed_only: bool):
+    """The question's numbers computed here, from sandbox.run.simulate (or simulate_county) and
+    sandbox.stats alone; each run done here must equal the background runner's run of the same
+    setting and seed (`res`). `done` keeps the lesson's runs (questions share settings). With
+    `first_seed_only` (a county run is seconds) only the first seed is re-run here and the
+    other seeds' values are the runner's."""
     plan = plan_for(lesson, q)
     values = []
-    for st in plan.settings:
+    for j, st in enumerate(plan.settings):
         levers = {**dict(st.levers), **dict(plan.size)}
-        values.append([simulate(build_scenario(st.scenario, **levers), seed=s, days=plan.days).summary[q.metric] for s in plan.seeds])
+        row = []
+        for s in plan.seeds:
+            if first_seed_only and s != plan.seeds[0]:
+                row.append(res.summaries[(j, s)][q.metric])
+                continue
+            key = (st, s, plan.days, plan.years)
+            if key not in done:
+                done[key] = (simulate_county(st.scenario, s, years=plan.years, daily=False, overrides=levers).summary if st.county
+                             else simulate(build_scenario(st.scenario, **levers), seed=s, days=plan.days).summary)
+            assert res.summaries[(j, s)] == pytest.approx(done[key], nan_ok=True)
+            row.append(done[key][q.metric])
+        values.append(row)
     ests = [mean_ci(v) for v in values]
     diff = paired_diff_ci(values[0], values[1]) if q.kind == "direction" else None
     return ests, diff
 
 
-@pytest.mark.parametrize("name", sorted(ARTICLE_LESSONS))
+@pytest.mark.parametrize("name", sorted(ARTICLE_LESSONS | COUNTY_LESSONS))
 def test_shipped_lesson_runs_start_to_end_with_answers_from_the_model(name):
+    """Every step shown on the class's township or county, every question answered by the model:
+    the runner's runs are the model's own runs (re-run here: every seed of a township question,
+    the first seed of a county question), and the revealed answer follows from them."""
     from sandbox.viz import classroom
     from sandbox.viz.background import Runner
 
@@ -148,12 +198,16 @@ def test_shipped_lesson_runs_start_to_end_with_answers_from_the_model(name):
     try:
         room.start(runner)
         alice, bob = room.join("Alice"), room.join("Bob")
+        done = {}
         for i, step in enumerate(lesson.steps):
             room.go("key", i)
             assert room.step == i
             model = room.model_for(i)
             if step.scenario:
                 assert model.day == step.days and model.population.n == SMALL_CLASS
+            if step.county:
+                assert model.quarter == step.quarters and len(model.townships) == 8
+                assert {t.info["residents"] for t in model.townships} == {SMALL_CLASS}
             q = step.question
             if q is None:
                 assert room.phase == classroom.SHOW
@@ -171,7 +225,8 @@ def test_shipped_lesson_runs_start_to_end_with_answers_from_the_model(name):
             room.reveal("key")
             assert room.phase == classroom.REVEALED
             ans = room.computations[i].answer
-            ests, diff = _independent(lesson, q)
+            job = room._jobs[[k for k, _ in lesson.questions()].index(i)]
+            ests, diff = _independent(lesson, q, done, job.results, first_seed_only=bool(step.county) or q.is_county)
             assert [e.mean for e in ans.estimates] == pytest.approx([e[0] for e in ests], nan_ok=True)
             assert [e.low for e in ans.estimates] == pytest.approx([e[1] for e in ests], nan_ok=True)
             if q.kind == "direction":

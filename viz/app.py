@@ -39,7 +39,8 @@ solara.server.settings.theme.show_banner = False
 def Dashboard(session: Session):
     """App bar (day, Step, Play), sidebar (apply and restart, levers) and the views as tabs (not
     re-rendered by a step: only the components that show the day read Mesa's update_counter)."""
-    tab, set_tab = solara.use_state(0)
+    opens = [i for i, v in enumerate(VIEWS) if v.county] if session.county_link else [0]
+    tab, set_tab = solara.use_state(opens[0] if opens else 0)
 
     def play_loop(cancel):
         while session.playing.value and not cancel.is_set():
@@ -83,7 +84,8 @@ def DayZeroHint(session: Session):
 @solara.component
 def Page():
     """The sandbox. `/?scenario=NAME&LEVER=VALUE…` opens it on a listed scenario with some levers
-    changed (lesson steps link here); anything else in the address is refused with a message."""
+    changed, `/?county=NAME` on the county tab with a listed county scenario built (lesson steps
+    link here); anything else in the address is refused with a message."""
     router = solara.use_router()
     lang = language.value
     session = solara.use_memo(lambda: _session_from_link(router.search, lang), [])
@@ -105,6 +107,11 @@ def _session_from_link(search: str | None, lang: str) -> Session:
     if not search:
         return Session()
     try:
+        county = levers.county_from_link(search, lang)
+        if county is not None:
+            session = Session()
+            session.county_link = county
+            return session
         scenario, draft = levers.from_link(search, lang)
         o = levers.overrides(scenario, draft, lang)
         return Session(Settings(scenario, default_settings().seed, tuple(sorted(o.items()))), draft)

@@ -5,6 +5,11 @@ the server's own process they would hold the interpreter and freeze every traine
 They run in worker processes (spawned: the server has threads), at most SANDBOX_WORKERS at a
 time (default 1: the server keeps the other core), class answers before sandbox comparisons.
 At most MAX_JOBS jobs wait; past that `submit` raises Busy and the page says so.
+
+A run is a pure function of its setting, seed, length and size (`Plan.run_key`), so a run any
+job already finished (or has in flight) is not run again: forty trainees pressing the same
+"vertical vs integrated" preset, or a lesson whose questions share a setting, cost one set of
+runs. The last RUN_CACHE summaries are kept.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +31,7 @@ from sandbox.replicates import Plan, Results, run_summary
 log = logging.getLogger(__name__)
 CLASS, SANDBOX = 0, 1  # priorities: a class waiting for an answer goes first
 MAX_JOBS = int(os.environ.get("SANDBOX_MAX_JOBS", "24"))
+RUN_CACHE = int(os.environ.get("SANDBOX_RUN_CACHE", "5000"))  # summaries kept (each ~100 numbers)
 
 
 class Busy(Exception):
@@ -67,6 +74,8 @@ class Runner:
         self._seq = itertools.count()
         self._inflight = 0
         self._lock = threading.RLock()
+        self._summaries: OrderedDict[tuple, dict[str, float]] = OrderedDict()  # run key → summary (oldest first)
+        self._waiting_for: dict[tuple, list] = {}  # run key in flight → the (job, key) pairs that want it
 
     def submit(self, plan: Plan, priority: int = SANDBOX, on_change=None) -> Job:
         job = Job(plan, on_change)
@@ -76,7 +85,8 @@ class Runner:
                 raise Busy(len(waiting))
             for key in plan.runs():
                 heapq.heappush(self._queue, (priority, next(self._seq), job, key))
-            self._dispatch()
+            ready = self._dispatch()
+        self._notify(ready)
         return job
 
     def waiting(self) -> int:
@@ -90,11 +100,22 @@ class Runner:
                                              initializer=exit_with_parent, initargs=(os.getpid(),))
         return self._pool
 
-    def _dispatch(self) -> None:
-        # two runs per worker in flight: a worker never idles between runs
+    def _dispatch(self) -> list[Job]:
+        """Start runs (two per worker in flight: a worker never idles between runs); return the
+        jobs a run done before has just answered (the caller tells them, outside the lock)."""
+        ready = []
         while self._queue and self._inflight < 2 * self.workers:
             _, _, job, key = heapq.heappop(self._queue)
             if job.cancelled or job.error:
+                continue
+            rk = job.plan.run_key(*key)
+            if rk in self._summaries:  # run before: answer from it
+                self._summaries.move_to_end(rk)
+                job.results.summaries[key] = self._summaries[rk]
+                ready.append(job)
+                continue
+            if rk in self._waiting_for:  # running for another job: wait for the same run
+                self._waiting_for[rk].append((job, key))
                 continue
             try:
                 fut = self._executor().submit(run_summary, *job.plan.job(*key))
@@ -102,22 +123,34 @@ class Runner:
                 self._fail(job, exc)
                 continue
             self._inflight += 1
-            fut.add_done_callback(lambda f, job=job, key=key: self._finished(f, job, key))
+            self._waiting_for[rk] = [(job, key)]
+            fut.add_done_callback(lambda f, rk=rk: self._finished(f, rk))
+        return ready
 
-    def _finished(self, fut: Future, job: Job, key) -> None:
+    def _finished(self, fut: Future, rk: tuple) -> None:
         with self._lock:
             self._inflight -= 1
+            wanting = self._waiting_for.pop(rk, [])
             exc = fut.exception()
-            if exc is not None:
-                self._fail(job, exc)
-            elif not job.cancelled:
-                job.results.summaries[key] = fut.result()
-            complete = job.results.complete
-            self._dispatch()
-        if not job.cancelled and job.error is None:
-            if complete:
-                job.done.set()
-            job._changed()
+            if exc is None:
+                self._summaries[rk] = fut.result()
+                while len(self._summaries) > RUN_CACHE:
+                    self._summaries.popitem(last=False)
+            for job, key in wanting:
+                if exc is not None:
+                    self._fail(job, exc)
+                elif not job.cancelled:
+                    job.results.summaries[key] = fut.result()
+            ready = self._dispatch()
+        self._notify([job for job, _ in wanting if exc is None] + ready)
+
+    @staticmethod
+    def _notify(jobs: list[Job]) -> None:
+        for job in dict.fromkeys(jobs):  # each job once, in order
+            if not job.cancelled and job.error is None:
+                if job.results.complete:
+                    job.done.set()
+                job._changed()
 
     def _fail(self, job: Job, exc: BaseException) -> None:
         log.error("background run failed: %s: %s", type(exc).__name__, exc)

@@ -21,8 +21,47 @@ COLUMNS = {
     "prompt_zh": pa.string(), "prompt_en": pa.string(), "trainee": pa.string(), "answer": pa.string(),
     "answered_at": pa.timestamp("ms", tz="UTC"), "correct": pa.bool_(), "model_answer": pa.string(),
     "model_value": pa.float64(), "model_low": pa.float64(), "model_high": pa.float64(), "model_estimates": pa.string(),
-    "replications": pa.int64(), "days": pa.int64(), "residents": pa.int64(), "seed": pa.int64(),
-}
+    "replications": pa.int64(), "days": pa.int64(), "years": pa.int64(), "residents": pa.int64(), "seed": pa.int64(),
+}  # a county question: `years` its runs' horizon, `residents` each township's; a township one: `days`, its residents
+
+
+def metric_label(q: Question, lang: str) -> str:
+    """The question's metric by its glossary name (a county figure's composed per reform)."""
+    if q.is_county:
+        from sandbox.county_metrics import metric_name
+
+        return metric_name(q.metric, lang)
+    return tr("metrics", q.metric, lang)
+
+
+def setup_label(s, lang: str) -> str:
+    """A setting as the class reads it: the scenario's short name and the levers changed."""
+    from sandbox.viz.levers import describe_change, scenario_label
+
+    sep = "，" if lang == "zh" else ", "
+    if s.is_county:
+        name = _term_or("county_scenarios", s.county, lang)
+        changes = [f"{_term_or('county_params', k, lang) if '.' in k else tr('params', k, lang)} = {_shown(v, lang)}"
+                   for k, v in s.levers.items()]
+    else:
+        name = scenario_label(s.scenario, lang)
+        changes = [describe_change(k, v, lang) for k, v in s.levers.items()]
+    return name + (f" + {sep.join(changes)}" if changes else "")
+
+
+def _term_or(section: str, key: str, lang: str) -> str:
+    from sandbox.glossary import term
+
+    try:
+        return term(section, key, lang)
+    except KeyError:
+        return key
+
+
+def _shown(value, lang: str) -> str:
+    if isinstance(value, bool):
+        return tr("ui", "yes" if value else "no", lang)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def choice_label(q: Question, value: str, lang: str) -> str:
@@ -36,12 +75,7 @@ def choice_label(q: Question, value: str, lang: str) -> str:
 def setting_labels(q: Question, lang: str) -> list[str]:
     i = 0 if lang == "zh" else 1
     if q.kind == "direction":
-        from sandbox.viz.levers import describe_change, scenario_label
-
-        sep = "，" if lang == "zh" else ", "
-        return [f"{side}{'：' if lang == 'zh' else ': '}{scenario_label(s.scenario, lang)}"
-                + (f" + {sep.join(describe_change(k, v, lang) for k, v in s.levers.items())}" if s.levers else "")
-                for side, s in (("A", q.a), ("B", q.b))]
+        return [f"{side}{'：' if lang == 'zh' else ': '}{setup_label(s, lang)}" for side, s in (("A", q.a), ("B", q.b))]
     if q.kind == "which":
         return [o.label[i] for o in q.options]
     return [tr("ui", "model", lang)]
@@ -79,7 +113,9 @@ def answers_table(room: Room) -> pa.Table:
         base = {"class": room.code, "lesson": room.lesson_name, "step": i + 1, "kind": q.kind, "metric": q.metric,
                 "prompt_zh": q.prompt[0], "prompt_en": q.prompt[1], "model_answer": text, "model_value": _nullable(value),
                 "model_low": _nullable(low), "model_high": _nullable(high), "model_estimates": estimates,
-                "replications": c.replications, "days": q.days or c.days, "residents": c.size()["residents"], "seed": c.seed}
+                "replications": c.replications, "seed": c.seed,
+                **({"days": None, "years": ans_years(room, q), "residents": c.county_residents} if q.is_county else
+                   {"days": q.days or c.days, "years": None, "residents": c.size()["residents"]})}
         answered = sorted(room.responses.get(i, {}).values(), key=lambda r: r.at)
         if not answered:
             rows.append({**base, "trainee": None, "answer": None, "answered_at": None, "correct": None})
@@ -88,6 +124,13 @@ def answers_table(room: Room) -> pa.Table:
                          "answered_at": datetime.fromtimestamp(r.at, UTC),
                          "correct": ans.is_correct(r.value) if ans is not None else None})
     return pa.Table.from_pylist(rows, schema=pa.schema(COLUMNS))
+
+
+def ans_years(room: Room, q: Question) -> int:
+    """Years a county question's runs cover: the question's, the class's, or the first setting's horizon."""
+    from sandbox.county_scenario import load_county
+
+    return q.years or room.lesson.class_.years or load_county(q.setups()[0][1].county).county.horizon.years
 
 
 def csv_bytes(room: Room) -> bytes:
@@ -144,7 +187,7 @@ def _question_row(fig, grid, row: int, room: Room, i: int, q: Question, lang: st
     text_ax.axis("off")
     prompt = "\n".join(textwrap.wrap(f"{i + 1}. {q.prompt[k]}", width))
     text_ax.text(0, 1, prompt, va="top", fontsize=13, fontweight="bold")
-    metric = tr("metrics", q.metric, lang)
+    metric = metric_label(q, lang)
     verdict = _verdict_text(q, ans, lang)
     colon = "：" if lang == "zh" else ": "
     text_ax.text(0, 0.35, "\n".join(textwrap.wrap(f"{tr('ui', 'metric', lang)}{colon}{metric}", width + 10)), va="top", fontsize=11, color="#333")

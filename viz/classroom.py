@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.answers import DIRECTIONS, Answer, answer_from, plan_for
+from sandbox.county import CountyModel
 from sandbox.errors import InputError
 from sandbox.lesson import Lesson, Question, cached_lesson
 from sandbox.model import TownshipModel
@@ -91,7 +92,8 @@ class Room:
 
     def __post_init__(self):
         self._cond = threading.Condition(threading.RLock())
-        self._models: dict[tuple, TownshipModel] = {}
+        self._models: dict[tuple, TownshipModel | CountyModel] = {}
+        self._building: dict[tuple, threading.Lock] = {}
         self._model_lock = threading.Lock()
         self._jobs: list = []
         self.phase = self._phase_of(0)
@@ -126,22 +128,64 @@ class Room:
     def _phase_of(self, step: int) -> str:
         return ASKING if self.lesson.steps[step].question is not None else SHOW
 
-    def model_for(self, step: int) -> TownshipModel | None:
-        """The class's township for a step's view (built and run once, shared by every screen)."""
+    def model_for(self, step: int) -> TownshipModel | CountyModel | None:
+        """The class's township (or county) for a step's view (built and run once, shared by every
+        screen). A model already built is returned at once, even while another step's is being
+        built (a county takes seconds)."""
         setup = self.lesson.steps[step].setup()
         if setup is None:
             return None
-        size = self.lesson.class_.size()
         s = self.lesson.steps[step]
-        key = (setup.scenario, tuple(sorted(setup.levers.items())), s.days)
+        key = self._key(setup, s)
         with self._model_lock:
-            if key not in self._models:
-                m = TownshipModel(setup.scenario, rng=self.lesson.class_.seed, **size,
-                                  **{k.replace(".", "__"): v for k, v in setup.levers.items()})
-                for _ in range(s.days):
-                    m.step()
+            if key in self._models:
+                return self._models[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # one build per model; a second screen asking for it waits for that one
+            with self._model_lock:
+                if key in self._models:
+                    return self._models[key]
+            m = self._build(setup, s)
+            with self._model_lock:
                 self._models[key] = m
-            return self._models[key]
+                self._building.pop(key, None)
+            self._changed(stage=True)  # pages showing "preparing" draw it now
+            return m
+
+    def built(self, step: int) -> TownshipModel | CountyModel | None:
+        """The step's model if it is built already (a page never waits for one: it says it is
+        being prepared and is drawn again when it is)."""
+        setup = self.lesson.steps[step].setup()
+        if setup is None:
+            return None
+        s = self.lesson.steps[step]
+        with self._model_lock:
+            return self._models.get(self._key(setup, s))
+
+    def request(self, step: int) -> None:
+        """Build the step's model in the background, unless it is built or being built already."""
+        setup = self.lesson.steps[step].setup()
+        if setup is None:
+            return
+        with self._model_lock:
+            if self._key(setup, self.lesson.steps[step]) in self._models.keys() | self._building.keys():
+                return
+        threading.Thread(target=self.model_for, args=(step,), daemon=True, name=f"class-{self.code}-step{step + 1}").start()
+
+    @staticmethod
+    def _key(setup, s) -> tuple:
+        return (setup.is_county, setup.name, tuple(sorted(setup.levers.items())), s.quarters if setup.is_county else s.days)
+
+    def _build(self, setup, s) -> TownshipModel | CountyModel:
+        c = self.lesson.class_
+        if setup.is_county:
+            m = CountyModel(setup.county, rng=c.seed, years=c.years, overrides={**setup.levers, **c.county_size()})
+            m.run(s.quarters)
+            return m
+        m = TownshipModel(setup.scenario, rng=c.seed, **c.size(), **{k.replace(".", "__"): v for k, v in setup.levers.items()})
+        for _ in range(s.days):
+            m.step()
+        return m
 
     def prepare(self) -> None:
         """Build every step's model now (a background thread at opening), so Next is instant."""
@@ -329,11 +373,12 @@ def open_room(lesson_name: str, runner=None) -> Room:
 
 
 def sized(lesson: Lesson, residents: int | str | None = None) -> Lesson:
-    """The lesson on a township of `residents` (default SANDBOX_CLASS_RESIDENTS; unset: the lesson's own)."""
+    """The lesson on a township of `residents`, and a county of townships that size (default
+    SANDBOX_CLASS_RESIDENTS; unset: the lesson's own)."""
     residents = residents or CLASS_RESIDENTS
     if not residents:
         return lesson
-    c = lesson.class_.model_copy(update={"residents": int(residents), "villages": None})
+    c = lesson.class_.model_copy(update={"residents": int(residents), "villages": None, "county_residents": int(residents)})
     return lesson.model_copy(update={"class_": c})
 
 

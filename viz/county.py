@@ -83,10 +83,23 @@ class CountySession:
         force_update()  # the township views of the selected township read Mesa's update counter
 
 
+def _opened(session) -> CountySession:
+    """The session's county: built at once on the county scenario the page's address named."""
+    cs = CountySession()
+    name = getattr(session, "county_link", None)
+    if name:
+        cs.start(name)
+    return cs
+
+
 def _focus_reform(county: CountyModel) -> str:
-    """The reform the scenario is about: its first pilot's or mandate's, else the first on the agenda."""
+    """The reform the scenario is about: its first pilot's or mandate's, else the first that some
+    but not all of its townships start with (a champion's), else the first on the agenda."""
     for item in (*county.p.pilots, *county.p.mandates):
         return item.reform
+    for rid in county.spec.agenda:
+        if 0 < sum(t.plan.stages.get(rid, 0) > 0 for t in county.townships) < len(county.townships):
+            return rid
     return county.spec.agenda[0]
 
 
@@ -147,22 +160,23 @@ def map_option(county: CountyModel, lang: str, rid: str, selected: int | None) -
 
 
 def adoption_option(county: CountyModel, lang: str, rid: str) -> dict:
-    """Share of townships at each stage by quarter (stacked), with the 50 % line."""
+    """Share of townships at each stage by quarter (stacked), with the 50 % line. Quarters are
+    categories: ECharts stacks areas reliably only on a category axis."""
     quarters = list(range(1, len(county.townships[0].during) + 1))
     rows = [stage_shares(county, rid, q) for q in quarters]
     series = []
     for s, stage in enumerate(STAGES[1:], start=1):
         series.append({"type": "line", "name": tr("stages", stage, lang), "stack": "stages", "areaStyle": {}, "showSymbol": False,
-                       "color": STAGE_COLOURS[s], "data": [[q, num(r[f"share_{stage}"])] for q, r in zip(quarters, rows)]})
+                       "color": STAGE_COLOURS[s], "data": [num(r[f"share_{stage}"]) or 0.0 for r in rows]})
     if series:
         series[0]["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0.5}], "lineStyle": {"type": "dashed", "color": "#555"}}
-    total = county.spec.quarters
+    total = max(1, county.spec.quarters)
     return base(title={"text": f"{cu('adoption_curve', lang)} · {tr('reforms', rid, lang)}", "left": 10, "textStyle": {"fontSize": 14},
                        "subtext": cu("share_of_townships", lang)},
                 grid={"left": 45, "right": 30, "top": 55, "bottom": 75},
                 legend={"bottom": 0, "data": [tr("stages", s, lang) for s in STAGES[1:]]},
-                xAxis={"type": "value", "min": 1, "max": max(1, total), "minInterval": 1, "name": cu("quarter", lang),
-                       "nameLocation": "middle", "nameGap": 26},
+                xAxis={"type": "category", "data": [str(q) for q in range(1, total + 1)], "boundaryGap": False,
+                       "name": cu("quarter", lang), "nameLocation": "middle", "nameGap": 26},
                 yAxis={"type": "value", "min": 0, "max": 1}, series=series)
 
 
@@ -236,9 +250,20 @@ def quarter_label(county: CountyModel, lang: str) -> str:
 
 @solara.component
 def CountyView(model=None, session=None):
-    """The county tab (a View in viz/views.py; the page's township `model` and `session` are not
-    needed: the county is its own, and a township of it opens below with its own views)."""
-    cs = solara.use_memo(CountySession, [])
+    """The county tab (a View in viz/views.py). In the sandbox the page's township `model` and
+    `session` are not needed: the county is the session's own, and a township of it opens below
+    with its own views. A lesson's county step passes the class's `CountyModel` as `model`: it is
+    shown as it stands, without the controls that would build or step it."""
+    if isinstance(model, CountyModel):
+        CountyPanel(model)
+    else:
+        CountySandbox(session)
+
+
+@solara.component
+def CountySandbox(session=None):
+    """The session's own county: choose a scenario, build it, step it by quarters or years."""
+    cs = solara.use_memo(lambda: _opened(session), [])
     _ = cs.version.value  # re-render after every quarter
     lang = language.value
     CountyControls(cs)
@@ -252,34 +277,48 @@ def CountyView(model=None, session=None):
         solara.Text(quarter_label(county, lang), classes=["county-quarter-label"], style={"font-size": "16px", "font-weight": "600"})
         solara.Text(cu("county_size", lang, townships=len(county.townships), residents=f"{county_residents():,}"),
                     style={"color": "#555", "margin-left": "16px"})
-    reform = cs.reform.value or county.spec.agenda[0]
+    CountyPanel(county, reform=cs.reform, selected=cs.selected, quarter=county.quarter)
+
+
+@solara.component
+def CountyPanel(county: CountyModel, reform: solara.Reactive[str] | None = None, selected: solara.Reactive[int | None] | None = None,
+                quarter: int = 0):
+    """The county as it stands: its map, adoption curve and leaders' terms, and a township's own
+    views on a click. `reform` and `selected` are the session's (the sandbox) or this panel's own
+    (a lesson's county, shared by every screen and changed by none); `quarter` is passed so that
+    a county stepped in place is drawn again."""
+    lang = language.value
+    own_reform = solara.use_reactive(_focus_reform(county))
+    own_selected = solara.use_reactive(None)
+    reform = reform if reform is not None else own_reform
+    selected = selected if selected is not None else own_selected
+    rid = reform.value or county.spec.agenda[0]
     items = [{"text": tr("reforms", r, lang), "value": r} for r in county.spec.agenda]
-    solara.v.Select(label=cu("colour_reform", lang), items=items, v_model=reform, on_v_model=cs.reform.set, dense=True,
+    solara.v.Select(label=cu("colour_reform", lang), items=items, v_model=rid, on_v_model=reform.set, dense=True,
                     hide_details=True, style_="max-width: 320px", class_="county-reform")
 
     def clicked(event):
         value = (event or {}).get("value")
         if isinstance(value, list) and len(value) == 3:
-            cs.selected.set(int(value[2]))
+            selected.set(int(value[2]))
 
     with solara.Columns([3, 2]):
-        CountyChart(map_option, county, county.quarter, lang, options=(reform, cs.selected.value), name="county-map", height=560, on_click=clicked)
+        CountyChart(map_option, county, county.quarter, lang, options=(rid, selected.value), name="county-map", height=560, on_click=clicked)
         with solara.Column():
-            CountyChart(adoption_option, county, county.quarter, lang, options=(reform,), name="county-adoption", height=300)
+            CountyChart(adoption_option, county, county.quarter, lang, options=(rid,), name="county-adoption", height=300)
             CountyChart(leaders_option, county, county.quarter, lang, name="county-leaders", height=60 + 34 * len(county.townships))
     solara.Text(cu("open_township", lang), style={"color": "#555"})
     with solara.Row(style={"flex-wrap": "wrap"}):
         for t in county.townships:
-            solara.Button(_name(t, lang), outlined=cs.selected.value != t.index, color="primary", dense=True,
-                          on_click=lambda i=t.index: cs.selected.set(i), classes=["county-township-button", f"county-township-{t.name}"])
-    TownshipViews(cs, county, lang)
+            solara.Button(_name(t, lang), outlined=selected.value != t.index, color="primary", dense=True,
+                          on_click=lambda i=t.index: selected.set(i), classes=["county-township-button", f"county-township-{t.name}"])
+    TownshipViews(county, selected.value, lang)
 
 
 @solara.component
-def TownshipViews(cs: CountySession, county: CountyModel, lang: str):
+def TownshipViews(county: CountyModel, i: int | None, lang: str):
     """The selected township's own views (the township tabs' map, trips and cadres components)."""
     update_counter.get()
-    i = cs.selected.value
     models = getattr(county.host, "models", {})
     if i is None or i not in models:
         return

@@ -11,7 +11,7 @@ import solara
 
 from sandbox.lesson import Question
 from sandbox.viz.chart import Boundary, Figure, base
-from sandbox.viz.class_export import choice_label, setting_labels
+from sandbox.viz.class_export import choice_label, metric_label, setting_labels
 from sandbox.viz.classroom import REVEALED, Room, choices
 from sandbox.viz.i18n import language, tr, ui
 from sandbox.viz.views import VIEWS
@@ -50,12 +50,27 @@ def StepBody(room: Room, step: int, words: bool = True, view: bool = True, seen:
         solara.Text(text(s.title, lang), classes=["step-title"], style={"font-size": "26px", "font-weight": "700"})
         if s.text:
             solara.Text(text(s.text, lang), classes=["step-text"], style={"font-size": "18px", "line-height": "1.6"})
-    model = room.model_for(step) if view else None
+    model = room.built(step) if view else None
+    if view and model is None and s.setup() is not None and s.view in VIEWS_BY_KEY:
+        room.request(step)
+        solara.Info(ui("class_preparing"), dense=True, classes=["class-preparing"])
+        return
     if model is not None and s.view in VIEWS_BY_KEY:
-        solara.Text(ui("class_township", residents=f"{model.population.n:,}", day=model.day),
-                    classes=["class-township"], style={"font-size": "14px", "color": "#555"})
+        solara.Text(caption(model, lang), classes=["class-township"], style={"font-size": "14px", "color": "#555"})
         with Boundary():
             VIEWS_BY_KEY[s.view].load()(model, None)
+
+
+def caption(model, lang: str) -> str:
+    """What the class is looking at: its township on a working day, or its county in a quarter."""
+    from sandbox.county import CountyModel
+
+    if isinstance(model, CountyModel):
+        from sandbox.viz.county import quarter_label
+
+        return ui("class_county", townships=len(model.townships), residents=f"{int(model.townships[0].info['residents']):,}",
+                  when=quarter_label(model, lang))
+    return ui("class_township", residents=f"{model.population.n:,}", day=model.day)
 
 
 @solara.component
@@ -120,7 +135,7 @@ def result_option(room: Room, lang: str, step: int) -> dict:
                          "lineStyle": {"width": 10, "opacity": 0.35},
                          "data": [[round(e.low, 6), lab], [round(e.high, 6), lab]]})
     return base(tooltip={"show": False}, grid={"left": 20, "right": 40, "top": 30, "bottom": 40, "containLabel": True},
-                xAxis={"type": "value", "scale": True, "name": tr("metrics", q.metric, lang), "nameLocation": "middle", "nameGap": 28},
+                xAxis={"type": "value", "scale": True, "name": metric_label(q, lang), "nameLocation": "middle", "nameGap": 28},
                 yAxis={"type": "category", "data": labels, "inverse": True, "axisLabel": {"fontSize": 15, "width": 260, "overflow": "break"}},
                 series=[*bars,
                         {"type": "scatter", "data": dots, "symbolSize": 16, "color": MODEL,
@@ -147,7 +162,7 @@ def ModelAnswer(room: Room, step: int, height: int = 260, seen: int = 0):
     lang = language.value
     q = room.question(step)
     solara.Text(verdict(q, room, step, lang), classes=["model-verdict"], style={"font-size": "20px", "font-weight": "700", "color": "#1b5e20"})
-    solara.Text(ui("model_result_n", r=room.lesson.class_.replications) + " · " + tr("metrics", q.metric, lang),
+    solara.Text(ui("model_result_n", r=room.lesson.class_.replications) + " · " + metric_label(q, lang),
                 style={"font-size": "14px", "color": "#555"})
     Figure(result_option, (room, lang, step), name="model-result", height=height)
 

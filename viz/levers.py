@@ -197,6 +197,30 @@ def link(scenario: str, changes: dict[str, Any]) -> str:
     return "/?" + urlencode({"scenario": scenario, **{k.rpartition(".")[2]: v for k, v in shown.items()}})
 
 
+def county_link(county: str) -> str:
+    """The address of a sandbox opened on its county tab with `county` built (a lesson's county step links to it)."""
+    from urllib.parse import urlencode
+
+    return "/?" + urlencode({"county": county})
+
+
+def county_from_link(search: str | None, lang: str) -> str | None:
+    """The county scenario a sandbox address names (`?county=NAME`), None if it names none;
+    InputError for anything but a listed county scenario alone."""
+    from urllib.parse import parse_qsl
+
+    from sandbox.county_scenario import county_names
+
+    values = dict(parse_qsl(search or "", keep_blank_values=True)[:3])
+    if "county" not in values:
+        return None
+    name = values.pop("county")
+    if values or name not in county_names():
+        shown = (next(iter(values)) if values else name)[:40].replace("/", "∕").replace("\\", "∖")
+        raise InputError(tr("ui", "link_ignored", lang, message=shown))
+    return name
+
+
 def from_link(search: str | None, lang: str) -> tuple[str, dict[str, Any]]:
     """(scenario, sidebar values) from a sandbox address such as `?scenario=integrated_grid&one_window=1`.
     Only a listed scenario and the levers the sidebar shows are read; InputError for anything else."""

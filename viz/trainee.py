@@ -164,13 +164,14 @@ def Feedback(room: Room, trainee: Trainee, step: int, seen: int = 0):
 
 @solara.component
 def SandboxLink(room: Room, step: int):
-    """Open my own sandbox (a new browser tab) on this step's township, or the question's B side."""
+    """Open my own sandbox (a new browser tab) on this step's township, or the question's B side
+    (a county step: the sandbox's county tab on the step's county scenario)."""
     s = room.lesson.steps[step]
     setup = s.setup()
     if s.question is not None and s.question.kind == "direction":
         setup = s.question.b
     if setup is None:
         return
-    href = levers.link(setup.scenario, dict(setup.levers))
+    href = levers.county_link(setup.county) if setup.is_county else levers.link(setup.scenario, dict(setup.levers))
     solara.Button(ui("try_sandbox"), href=href, target="_blank", outlined=True, icon_name="mdi-open-in-new",
                   classes=["btn-sandbox"], style={"margin-top": "12px"})

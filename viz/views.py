@@ -5,7 +5,9 @@ To add a view, add a `View(...)` line here and a `tab_<key>` label to the glossa
 list can be read without the dashboard installed, e.g. by `sandbox validate` for lessons).
 Every view is called as `Component(model, session)`: the model to show and, in the sandbox, the
 browser session's `Session` (None when a lesson shows the class's model on the projector);
-`lesson=True` lets a lesson step name the view (it must then work with session=None).
+`lesson=True` lets a lesson step name the view (it must then work with session=None);
+`county=True` marks a view of a county: a lesson's county step shows it with the class's
+`CountyModel` as the model.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class View:
     key: str
     component: str
     lesson: bool = False
+    county: bool = False
 
     def load(self):
         module, _, name = self.component.partition(":")
@@ -33,10 +36,10 @@ VIEWS: tuple[View, ...] = (
     View("journey", "sandbox.viz.journey:JourneyView"),
     View("compare", "sandbox.viz.compare:CompareView"),
     View("results", "sandbox.viz.results:ResultsTab"),
-    View("county", "sandbox.viz.county:CountyView"),
+    View("county", "sandbox.viz.county:CountyView", lesson=True, county=True),
 )
 
 
-def lesson_views() -> list[str]:
-    """Keys a lesson step may name in `view =`."""
-    return [v.key for v in VIEWS if v.lesson]
+def lesson_views(county: bool = False) -> list[str]:
+    """Keys a lesson step may name in `view =` (a county step: the county views)."""
+    return [v.key for v in VIEWS if v.lesson and v.county == county]
