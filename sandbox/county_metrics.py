@@ -278,15 +278,14 @@ def summary(county) -> dict[str, float]:
     return out
 
 
-def summary_keys() -> list[str]:
-    """The keys `summary` reports for a county whose agenda is every reform in the catalogue
-    (a county's own agenda reports a subset of the per-reform ones)."""
+def summary_keys(agenda: list[str] | None = None) -> list[str]:
+    """The keys `summary` reports for a county with this agenda (default: every reform in the catalogue)."""
     from sandbox.reforms import catalogue
 
     out = []
     for key, m in metrics().items():
         if m.table == "summary":
-            out += [f"{key}_{rid}" for rid in catalogue()] if m.per_reform else [key]
+            out += [f"{key}_{rid}" for rid in (catalogue() if agenda is None else agenda)] if m.per_reform else [key]
         elif m.table == "yearly":
             out.append(f"{key}_last_year")
     return out

@@ -343,8 +343,8 @@ def check(lesson: Lesson, source: str) -> None:
         setup = step.setup()
         if setup:
             _check_setup(setup, c, where)
-            if setup.is_county and step.quarters > _horizon_quarters(setup, c):
-                raise InputError(f"{where}quarters = {step.quarters}: must be at most {_horizon_quarters(setup, c)} "
+            if setup.is_county and step.quarters > 4 * county_years(setup.county, c):
+                raise InputError(f"{where}quarters = {step.quarters}: must be at most {4 * county_years(setup.county, c)} "
                                  f"(the county's horizon)")
         county = bool(setup and setup.is_county)
         if step.view is not None and step.view not in _views(county):
@@ -359,13 +359,16 @@ def check(lesson: Lesson, source: str) -> None:
             raise InputError(f"{where}question.metric = {toml_value(q.metric)}: not a metric of {of}"
                              f"{_dym(q.metric, sorted(metrics))}")
         for name, setup in q.setups():
-            _check_setup(setup, c, f"{where}question.{name}.")
+            spec = _check_setup(setup, c, f"{where}question.{name}.")
+            if spec is not None and q.metric not in _county_summary_keys(tuple(spec.agenda)):
+                raise InputError(f"{where}question.{name}.county = {toml_value(setup.county)}: does not report "
+                                 f"{q.metric} (its reform is off this county's agenda)")
 
 
-def _check_setup(setup: Setup, c: ClassSettings, where: str) -> None:
+def _check_setup(setup: Setup, c: ClassSettings, where: str):
+    """Check a setting; a county setting's loaded CountySpec is returned (None for a township)."""
     if setup.is_county:
-        _check_county(setup, c, where)
-        return
+        return _check_county(setup, c, where)
     names = scenario_names()
     if setup.scenario not in names:
         raise InputError(f"{where}scenario = {toml_value(setup.scenario)}: not a listed scenario"
@@ -392,15 +395,16 @@ def _check_county(setup: Setup, c: ClassSettings, where: str) -> None:
         if key.rpartition(".")[2] in TOWNSHIP or key == "horizon.years":
             raise InputError(f"{where}levers.{key}: the county's size and horizon are set once, in [class]")
     try:
-        load_county(setup.county, {**setup.levers, **c.county_size(), **({"horizon.years": c.years} if c.years else {})})
+        return load_county(setup.county, {**setup.levers, **c.county_size(), **({"horizon.years": c.years} if c.years else {})})
     except InputError as exc:
         raise InputError(f"{where}levers: {exc.message.split('(with overrides): ', 1)[-1]}") from None
 
 
-def _horizon_quarters(setup: Setup, c: ClassSettings) -> int:
+def county_years(county: str, c: ClassSettings) -> int:
+    """Years the class's county runs: the class's `years`, else the county scenario's horizon."""
     from sandbox.county_scenario import load_county
 
-    return c.years * 4 if c.years else load_county(setup.county).quarters
+    return c.years or load_county(county).county.horizon.years
 
 
 @cache
@@ -412,10 +416,15 @@ def known_metrics() -> frozenset[str]:
 
 
 def known_county_metrics() -> frozenset[str]:
-    """Every figure a county run's summary reports."""
+    """Every figure a county run's summary can report (a county with every reform on its agenda)."""
+    return _county_summary_keys(None)
+
+
+@cache
+def _county_summary_keys(agenda: tuple[str, ...] | None) -> frozenset[str]:
     from sandbox.county_metrics import summary_keys
 
-    return frozenset(summary_keys())
+    return frozenset(summary_keys(None if agenda is None else list(agenda)))
 
 
 def _views(county: bool = False) -> list[str]:

@@ -28,19 +28,27 @@ def county():
     return m
 
 
-def test_a_county_step_shows_the_class_county_read_only(county):
+def test_a_county_step_shows_the_class_county_read_only(county, monkeypatch):
+    from types import SimpleNamespace
+
     import ipyvuetify as v
 
     assert lesson_views(county=True) == ["county"]
     view = next(x for x in VIEWS if x.key == "county")
+    controls = ("county-start", "county-quarter", "county-year")
+    # the sandbox's county tab (opened by a `?county=` link) has the controls that build and step it
+    monkeypatch.setenv("SANDBOX_DASHBOARD_COUNTY_RESIDENTS", str(SMALL))
+    box, rc = solara.render(view.load()(None, SimpleNamespace(county_link="dies_with_rotation")), handle_error=False)
+    assert all(len(rc.find(v.Btn, class_=c).widgets) == 1 for c in controls)
+    rc.close()
+    # a lesson's county step: the class's county as it stands, nothing to build or step it with
     box, rc = solara.render(view.load()(county, None), handle_error=False)
-    charts = rc.find(SafeEchartsWidget).widgets
-    assert len(charts) == 3  # the map, the adoption curve, the leaders' terms
-    buttons = [b.children[0] for b in rc.find(v.Btn).widgets if b.children]
-    assert not [b for b in buttons if "新建" in str(b) or "下一季度" in str(b) or "New county" in str(b)], buttons
+    assert len(rc.find(SafeEchartsWidget).widgets) == 3  # the map, the adoption curve, the leaders' terms
+    assert all(len(rc.find(v.Btn, class_=c).widgets) == 0 for c in controls)
+    assert len(rc.find(v.Btn, class_="county-township-button county-township-qingshan").widgets) == 1  # a township opens on a click
     # the reform shown is the one the scenario's champions started (co-creation), not the first on the agenda
-    select = rc.find(v.Select, class_="county-reform").widget
-    assert select.v_model == "co_creation"
+    assert rc.find(v.Select, class_="county-reform").widget.v_model == "co_creation"
+    assert county.spec.agenda[0] != "co_creation"
     assert county.quarter == 3  # showing it did not step it
     rc.close()
 
@@ -134,3 +142,15 @@ def test_the_adoption_curve_stacks_each_quarter_to_the_share_in_force(county):
     stacked = [sum(s["data"][q] for s in o["series"]) for q in range(county.quarter)]
     assert stacked == pytest.approx([in_force_share(county, "co_creation", q + 1) for q in range(county.quarter)], abs=1e-3)
     assert max(stacked) > 0  # the champions' co-creation is in force
+
+
+def test_a_lesson_can_name_exactly_the_figures_a_county_run_reports():
+    from sandbox.county_metrics import summary_keys
+    from sandbox.county_run import county_summary
+    from sandbox.lesson import known_county_metrics
+    from sandbox.reforms import catalogue
+
+    reported = set(county_summary({"county": "county_base", "years": 3, "township.residents": SMALL, "township.villages": 1}, 1))
+    assert known_county_metrics() == frozenset(summary_keys())
+    assert reported == set(summary_keys())  # the base county's agenda is the whole catalogue
+    assert {k for k in reported if k.startswith("in_force_share_")} == {f"in_force_share_{r}" for r in catalogue()}

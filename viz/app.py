@@ -39,8 +39,8 @@ solara.server.settings.theme.show_banner = False
 def Dashboard(session: Session):
     """App bar (day, Step, Play), sidebar (apply and restart, levers) and the views as tabs (not
     re-rendered by a step: only the components that show the day read Mesa's update_counter)."""
-    opens = [i for i, v in enumerate(VIEWS) if v.county] if session.county_link else [0]
-    tab, set_tab = solara.use_state(opens[0] if opens else 0)
+    opens = next((i for i, v in enumerate(VIEWS) if v.county), 0) if session.county_link else 0  # a `?county=` link: the county tab
+    tab, set_tab = solara.use_state(opens)
 
     def play_loop(cancel):
         while session.playing.value and not cancel.is_set():

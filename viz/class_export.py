@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sandbox.lesson import Question
+from sandbox.lesson import Question, county_years
 from sandbox.viz.classroom import Room, choices
 from sandbox.viz.i18n import tr
 
@@ -36,32 +36,17 @@ def metric_label(q: Question, lang: str) -> str:
 
 def setup_label(s, lang: str) -> str:
     """A setting as the class reads it: the scenario's short name and the levers changed."""
-    from sandbox.viz.levers import describe_change, scenario_label
+    from sandbox.viz.levers import describe_change, label, scenario_label
 
     sep = "，" if lang == "zh" else ", "
-    if s.is_county:
-        name = _term_or("county_scenarios", s.county, lang)
-        changes = [f"{_term_or('county_params', k, lang) if '.' in k else tr('params', k, lang)} = {_shown(v, lang)}"
+    if s.is_county:  # county levers by path (their glossary names), township levers by leaf
+        name = label("county_scenarios", s.county, lang)
+        changes = [describe_change(k, v, lang, name=label("county_params", k, lang) if "." in k else None)
                    for k, v in s.levers.items()]
     else:
         name = scenario_label(s.scenario, lang)
         changes = [describe_change(k, v, lang) for k, v in s.levers.items()]
     return name + (f" + {sep.join(changes)}" if changes else "")
-
-
-def _term_or(section: str, key: str, lang: str) -> str:
-    from sandbox.glossary import term
-
-    try:
-        return term(section, key, lang)
-    except KeyError:
-        return key
-
-
-def _shown(value, lang: str) -> str:
-    if isinstance(value, bool):
-        return tr("ui", "yes" if value else "no", lang)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def choice_label(q: Question, value: str, lang: str) -> str:
@@ -114,7 +99,8 @@ def answers_table(room: Room) -> pa.Table:
                 "prompt_zh": q.prompt[0], "prompt_en": q.prompt[1], "model_answer": text, "model_value": _nullable(value),
                 "model_low": _nullable(low), "model_high": _nullable(high), "model_estimates": estimates,
                 "replications": c.replications, "seed": c.seed,
-                **({"days": None, "years": ans_years(room, q), "residents": c.county_residents} if q.is_county else
+                **({"days": None, "years": q.years or county_years(q.setups()[0][1].county, c), "residents": c.county_residents}
+                   if q.is_county else
                    {"days": q.days or c.days, "years": None, "residents": c.size()["residents"]})}
         answered = sorted(room.responses.get(i, {}).values(), key=lambda r: r.at)
         if not answered:
@@ -124,13 +110,6 @@ def answers_table(room: Room) -> pa.Table:
                          "answered_at": datetime.fromtimestamp(r.at, UTC),
                          "correct": ans.is_correct(r.value) if ans is not None else None})
     return pa.Table.from_pylist(rows, schema=pa.schema(COLUMNS))
-
-
-def ans_years(room: Room, q: Question) -> int:
-    """Years a county question's runs cover: the question's, the class's, or the first setting's horizon."""
-    from sandbox.county_scenario import load_county
-
-    return q.years or room.lesson.class_.years or load_county(q.setups()[0][1].county).county.horizon.years
 
 
 def csv_bytes(room: Room) -> bytes:

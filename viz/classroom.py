@@ -132,11 +132,9 @@ class Room:
         """The class's township (or county) for a step's view (built and run once, shared by every
         screen). A model already built is returned at once, even while another step's is being
         built (a county takes seconds)."""
-        setup = self.lesson.steps[step].setup()
-        if setup is None:
+        key = self._key(step)
+        if key is None:
             return None
-        s = self.lesson.steps[step]
-        key = self._key(setup, s)
         with self._model_lock:
             if key in self._models:
                 return self._models[key]
@@ -145,7 +143,7 @@ class Room:
             with self._model_lock:
                 if key in self._models:
                     return self._models[key]
-            m = self._build(setup, s)
+            m = self._build(self.lesson.steps[step])
             with self._model_lock:
                 self._models[key] = m
                 self._building.pop(key, None)
@@ -155,29 +153,28 @@ class Room:
     def built(self, step: int) -> TownshipModel | CountyModel | None:
         """The step's model if it is built already (a page never waits for one: it says it is
         being prepared and is drawn again when it is)."""
-        setup = self.lesson.steps[step].setup()
-        if setup is None:
-            return None
-        s = self.lesson.steps[step]
+        key = self._key(step)
         with self._model_lock:
-            return self._models.get(self._key(setup, s))
+            return self._models.get(key) if key is not None else None
 
     def request(self, step: int) -> None:
         """Build the step's model in the background, unless it is built or being built already."""
-        setup = self.lesson.steps[step].setup()
-        if setup is None:
-            return
+        key = self._key(step)
         with self._model_lock:
-            if self._key(setup, self.lesson.steps[step]) in self._models.keys() | self._building.keys():
+            if key is None or key in self._models.keys() | self._building.keys():
                 return
         threading.Thread(target=self.model_for, args=(step,), daemon=True, name=f"class-{self.code}-step{step + 1}").start()
 
-    @staticmethod
-    def _key(setup, s) -> tuple:
+    def _key(self, step: int) -> tuple | None:
+        """What decides a step's model (steps showing the same model share it); None: the step shows none."""
+        s = self.lesson.steps[step]
+        setup = s.setup()
+        if setup is None:
+            return None
         return (setup.is_county, setup.name, tuple(sorted(setup.levers.items())), s.quarters if setup.is_county else s.days)
 
-    def _build(self, setup, s) -> TownshipModel | CountyModel:
-        c = self.lesson.class_
+    def _build(self, s) -> TownshipModel | CountyModel:
+        c, setup = self.lesson.class_, s.setup()
         if setup.is_county:
             m = CountyModel(setup.county, rng=c.seed, years=c.years, overrides={**setup.levers, **c.county_size()})
             m.run(s.quarters)

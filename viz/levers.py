@@ -60,10 +60,16 @@ def default_villages() -> int:
 
 def scenario_label(name: str, lang: str) -> str:
     """A scenario's short name in `lang` (glossary [scenarios]); a user's own file shows its name."""
+    return label("scenarios", name, lang)
+
+
+def label(section: str, key: str, lang: str) -> str:
+    """The glossary's name of `key` in `lang`, or the key itself where the glossary has none (a
+    user's own file, a lever setting with no name of its own)."""
     try:
-        return term("scenarios", name, lang)
+        return term(section, key, lang)
     except KeyError:
-        return name
+        return key
 
 
 def check_scenario(name: Any, lang: str) -> str:
@@ -178,15 +184,15 @@ def parse_int(text: Any, label: str, lang: str) -> int:
         raise InputError(tr("ui", "not_a_whole_number", lang, label=label, value=str(text).strip())) from None
 
 
-def describe_change(lever: str | None, value: Any, lang: str) -> str:
-    """`一窗受理 = 是` style text for the comparison heading."""
+def describe_change(lever: str | None, value: Any, lang: str, name: str | None = None) -> str:
+    """`一窗受理 = 是` style text for the comparison heading (`name`: the lever's, if not a township lever's)."""
     if not lever:
         return ""
     if isinstance(value, bool):
         shown = tr("ui", "yes" if value else "no", lang)
     else:
         shown = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{tr('params', lever, lang)} = {shown}"
+    return f"{name or tr('params', lever, lang)} = {shown}"
 
 
 def link(scenario: str, changes: dict[str, Any]) -> str:
