@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from functools import partial
 from typing import Any
 
 import mesa
@@ -17,7 +16,7 @@ from sandbox.agents.population import Population
 from sandbox.catalogue import departments, matter_types
 from sandbox.errors import InputError
 from sandbox.matter import ABANDONED, OPEN, SETTLED, Matter
-from sandbox.metrics import Outcomes, group_indices, snapshot
+from sandbox.metrics import DailyMetrics, Outcomes, group_indices, snapshot
 from sandbox.params import Scenario
 from sandbox.scenario import build_scenario
 
@@ -81,9 +80,7 @@ class TownshipModel(mesa.Model):
         self._service_types = [t for t in matter_types().values() if t.kind == "service"]
         self._dispute_types = [t for t in matter_types().values() if t.kind == "dispute"]
         self.metrics = snapshot(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(_metric, key=k) for k in self.metrics if k != "day"}
-        )
+        self.datacollector = DailyMetrics(k for k in self.metrics if k != "day")
         self.datacollector.collect(self)
 
     @property
@@ -527,11 +524,6 @@ def _not_ready_share(ready: set[tuple[str, str]], dept: str) -> float:
     """Share of the matter types needing `dept` that the window cannot take."""
     types = [t.id for t in matter_types().values() if dept in t.steps]
     return sum((t, dept) not in ready for t in types) / len(types) if types else 0.0
-
-
-def _metric(model: TownshipModel, key: str) -> float:
-    """DataCollector reporter: one key of the day's snapshot (a partial of it pickles, a lambda would not)."""
-    return model.metrics[key]
 
 
 __all__ = ["TownshipModel", "build_scenario"]

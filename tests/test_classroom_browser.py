@@ -28,10 +28,24 @@ pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1280, "height": 800}
 ANSWER_WAIT = 240_000  # a question's replications on the shared cores
+COUNTY_ANSWER_WAIT = 600_000  # a county question's: eight county runs of five years, on a loaded CI machine
+_classes: list[Instructor] = []  # classes opened by the running test, ended after it
+
+
+@pytest.fixture(autouse=True)
+def classes_end():
+    """After every test, pass or fail, its classes end: their queued runs would hold the server's
+    one background worker and starve the next test on this server (as a class left open in a
+    lecture room would hold a real server's)."""
+    yield
+    while _classes:
+        _classes.pop().end()
 
 
 class Instructor:
     def __init__(self, browser, url: str, lesson: str):
+        _classes.append(self)
+        self.browser = browser
         self.context = browser.new_context(viewport=PROJECTOR, accept_downloads=True)
         self.page = p = self.context.new_page()
         p.set_default_timeout(fx.WAIT_MS)
@@ -42,10 +56,28 @@ class Instructor:
         p.locator(f".lesson-{lesson} .btn-open-class").click()
         expect(p.locator(".room-code")).to_have_text(re.compile(r"^[A-Z0-9]{4}$"))
         self.code = p.locator(".room-code").inner_text().strip()
-        self.url = p.url
+        p.wait_for_url(re.compile(r"/teach\?room=[A-Z0-9]{4}&key="))
+        self.url = p.url  # the instructor's address, with the class's key
 
     def step_n(self, n: int, total: int) -> None:
         expect(self.page.locator(".step-n")).to_have_text(f"第 {n}/{total} 步")
+
+    def end(self) -> None:
+        """End the class from the instructor's address (the test's own page may be closed by now)."""
+        if not hasattr(self, "code"):
+            return  # it never opened
+        context = self.browser.new_context(viewport=PROJECTOR)
+        try:
+            page = context.new_page()
+            page.goto(self.url)
+            ended = page.locator(".msg-error")
+            page.locator(".btn-end-class, .msg-error").first.wait_for(timeout=fx.WAIT_MS)
+            if not ended.count():
+                page.locator(".btn-end-class").click()
+                page.goto(self.url)
+            expect(ended).to_contain_text(self.code)  # "no such class": its runs are cancelled
+        finally:
+            context.close()
 
     def download(self, label: str) -> bytes:
         with self.page.expect_download() as info:
@@ -213,7 +245,7 @@ def test_a_county_lesson_shows_the_class_county_and_answers_from_county_runs(chr
     t.answer(q, "0.3")
     expect(teacher.page.locator(".answered-count")).to_have_text("已回答 1/1")
     teacher.page.locator(".btn-close-answers").click()
-    expect(teacher.page.locator(".btn-reveal")).to_be_enabled(timeout=ANSWER_WAIT)
+    expect(teacher.page.locator(".btn-reveal")).to_be_enabled(timeout=COUNTY_ANSWER_WAIT)
     teacher.page.locator(".btn-reveal").click()
     expect(teacher.page.locator(".model-verdict")).to_contain_text("模型：")
     expect(t.page.locator(".model-verdict")).to_have_text(teacher.page.locator(".model-verdict").inner_text())
