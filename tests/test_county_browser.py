@@ -85,3 +85,39 @@ def test_county_view_follows_the_language_and_the_reform_picked(open_dash):
     expect(page.locator(".county-reform")).to_contain_text("One window with parallel approval")
     d.screenshot("county-view-en")
     assert d.problems == []
+
+
+def test_county_levers_build_the_county_a_bad_pair_is_one_message_and_a_link_sets_them(open_dash):
+    """A policy designer's county question in the tab: institutionalise faster and restart; terms
+    that cannot be (shortest longer than longest) are one message and the county stays; a lesson's
+    link opens the county with its levers set."""
+    d = _open_county(open_dash)
+    page = d.page
+    page.get_by_role("button", name=re.compile("^县级杠杆")).click()
+    rate = page.get_by_role("slider", name="制度化速度（每年）")
+    rate.focus()
+    rate.press("End")  # 5 a year, the top of the tab's range
+    expect(page.locator(".county-lever-lifecycle-institutionalise_rate .lever-value")).to_have_text("5（0–5）")
+    page.locator(".county-start").click()
+    expect(page.locator(".county-applied")).to_have_text("本县改动的杠杆：制度化速度（每年） = 5", timeout=WAIT)
+    page.locator(".county-quarter").click()
+    expect(page.locator(".county-quarter-label")).to_have_text("第 1 年第 1 季度", timeout=WAIT)
+    expect(page.locator(".county-lever-leaders-tenure_min_years")).to_be_visible()  # the fold-out stays open
+    d.screenshot("county-levers-zh")
+    shortest = page.get_by_role("slider", name="最短任期（年）")
+    shortest.focus()
+    shortest.press("End")  # 10 years, longer than the longest term (5)
+    expect(page.locator(".county-lever-leaders-tenure_min_years .lever-value")).to_have_text("10（1–10）")
+    page.locator(".county-start").click()
+    expect(page.locator(".county-error")).to_have_text("最短任期（10 年）不能长于最长任期（5 年）")
+    expect(page.locator(".county-quarter-label")).to_have_text("第 1 年第 1 季度")  # the county as it was
+    expect(page.locator(".county-applied")).to_have_text("本县改动的杠杆：制度化速度（每年） = 5")
+    assert d.problems == []
+    # a lesson's county step links to the county tab with the step's levers
+    link = open_dash(path="/?county=dies_with_rotation&leaders.tenure_min_years=2&leaders.tenure_max_years=3"
+                          "&lifecycle.institutionalise_rate=4.0", wait_for_day=False)
+    expect(link.page.locator(".county-quarter-label")).to_have_text("尚未开始（第 0 季度）", timeout=WAIT)
+    expect(link.page.locator(".county-applied")).to_have_text(
+        "本县改动的杠杆：最短任期（年） = 2 · 最长任期（年） = 3 · 制度化速度（每年） = 4", timeout=WAIT)
+    expect(link.page.locator(".county-scenario")).to_contain_text("dies_with_rotation")
+    assert link.problems == []

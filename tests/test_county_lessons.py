@@ -90,7 +90,7 @@ def test_the_export_of_a_county_question_says_years_and_township_size():
 
 def test_the_sandbox_link_opens_the_county_tab_only_on_a_listed_county():
     assert levers.county_link("dies_with_rotation") == "/?county=dies_with_rotation"
-    assert levers.county_from_link("county=dies_with_rotation", "en") == "dies_with_rotation"
+    assert levers.county_from_link("county=dies_with_rotation", "en") == ("dies_with_rotation", {})
     assert levers.county_from_link("scenario=base", "en") is None
     for bad in ("county=../../etc/passwd", "county=pilot_spreads&one_window=1", "county=nope"):
         with pytest.raises(InputError):

@@ -110,7 +110,7 @@ def _session_from_link(search: str | None, lang: str) -> Session:
         county = levers.county_from_link(search, lang)
         if county is not None:
             session = Session()
-            session.county_link = county
+            session.county_link, session.county_levers = county
             return session
         scenario, draft = levers.from_link(search, lang)
         o = levers.overrides(scenario, draft, lang)

@@ -22,6 +22,7 @@ from sandbox.county_scenario import county_names, describe_county
 from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError
 from sandbox.reforms import STAGES
+from sandbox.viz import county_levers
 from sandbox.viz.chart import base, num
 from sandbox.viz.charts import CadresView, TripsView
 from sandbox.viz.echarts_widget import Opaque, SafeEchartsWidget
@@ -45,28 +46,49 @@ def cu(key: str, lang: str, **fields) -> str:
 
 
 class CountySession:
-    """One browser session's county: built on demand, stepped a quarter (or a year) at a time."""
+    """One browser session's county: built on demand with the county levers set, stepped a quarter
+    (or a year) at a time."""
 
     def __init__(self):
         self.county: solara.Reactive[CountyModel | None] = solara.Reactive(None)
         self.scenario = solara.Reactive(DEFAULT_COUNTY)
+        self.draft: solara.Reactive[dict] = solara.Reactive(county_levers.scenario_values(DEFAULT_COUNTY))
+        self.applied: solara.Reactive[dict] = solara.Reactive({})  # the levers the built county changed
+        self.levers_open = solara.Reactive(False)
         self.reform = solara.Reactive("")
         self.selected: solara.Reactive[int | None] = solara.Reactive(None)
         self.error: solara.Reactive[str | None] = solara.Reactive(None)
         self.version = solara.Reactive(0)
         self._lock = threading.RLock()
 
-    def start(self, scenario: str, seed: int = DEFAULT_SEED) -> None:
-        """Build the county from its scenario, every township scaled down for the dashboard."""
+    def choose(self, scenario: str, lang: str = "zh") -> None:
+        """Another county scenario in the picker: the levers show its values. Only a listed name:
+        a path sent over the websocket loads nothing."""
+        if not isinstance(scenario, str) or scenario not in county_names():
+            shown = str(scenario)[:40].replace("/", "∕").replace("\\", "∖")
+            self.error.set(tr("ui", "not_a_listed_scenario", lang, name=shown))
+            return
+        self.scenario.set(scenario)
+        self.draft.set(county_levers.scenario_values(scenario))
+
+    def set_lever(self, path: str, value) -> None:
+        self.draft.set({**self.draft.value, path: value})
+
+    def start(self, scenario: str, seed: int = DEFAULT_SEED, lang: str = "zh") -> None:
+        """Build the county from its scenario and the levers' values, every township scaled down
+        for the dashboard; a lever that does not fit is one message, and the county stays as it was."""
         n = county_residents()
         try:
+            changed = county_levers.overrides(scenario, self.draft.value, lang)
             with self._lock:
-                county = CountyModel(scenario, rng=seed, overrides={"township.residents": n, "township.villages": max(1, round(n / VILLAGE_SIZE))})
+                county = CountyModel(scenario, rng=seed, overrides={**changed, "township.residents": n,
+                                                                    "township.villages": max(1, round(n / VILLAGE_SIZE))})
         except InputError as exc:
             self.error.set(exc.message)
             return
         self.county.set(county)
         self.scenario.set(scenario)
+        self.applied.set(changed)
         self.reform.set(_focus_reform(county))
         self.selected.set(None)
         self.error.set(None)
@@ -84,11 +106,13 @@ class CountySession:
 
 
 def _opened(session) -> CountySession:
-    """The session's county: built at once on the county scenario the page's address named."""
+    """The session's county: built at once on the county scenario (and levers) the page's address named."""
     cs = CountySession()
     name = getattr(session, "county_link", None)
     if name:
-        cs.start(name)
+        cs.choose(name)
+        cs.draft.set({**cs.draft.value, **getattr(session, "county_levers", {})})
+        cs.start(name, lang=language.value)
     return cs
 
 
@@ -223,21 +247,71 @@ def CountyChart(build, county, quarter: int, lang: str, options: tuple = (), nam
 @solara.component
 def CountyControls(cs: CountySession):
     lang = language.value
-    scenario, set_scenario = solara.use_state(cs.scenario.value)
     items = []
     for n in county_names():
         en, zh = describe_county(n)
         items.append({"text": f"{n} — {zh if lang == 'zh' else en}", "value": n})
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.v.Select(label=cu("county_scenario", lang), items=items, v_model=scenario, on_v_model=set_scenario, dense=True,
+        solara.v.Select(label=cu("county_scenario", lang), items=items, v_model=cs.scenario.value, on_v_model=lambda name: cs.choose(name, lang), dense=True,
                         hide_details=True, style_="max-width: 520px", class_="county-scenario")
-        solara.Button(cu("new_county", lang), color="primary", on_click=lambda: cs.start(scenario), classes=["county-start"])
+        solara.Button(cu("new_county", lang), color="primary", on_click=lambda: cs.start(cs.scenario.value, lang=lang),
+                      classes=["county-start"])
         county = cs.county.value
         if county is not None:
             solara.Button(cu("next_quarter", lang), color="primary", on_click=lambda: cs.advance(1), disabled=county.done,
                           classes=["county-quarter"])
             solara.Button(cu("next_year", lang), color="primary", on_click=lambda: cs.advance(4), disabled=county.done,
                           classes=["county-year"])
+    CountyLevers(cs)
+
+
+@solara.component
+def CountyLevers(cs: CountySession):
+    """The county levers by section: a slider with its value and range, or a switch."""
+    lang = language.value
+    draft = cs.draft.value
+    # the fold-out keeps its state in the session: solara.Details would fold up on every redraw
+    with solara.v.ExpansionPanels(v_model=0 if cs.levers_open.value else None, on_v_model=lambda v: cs.levers_open.set(v == 0),
+                                  class_="county-levers"), solara.v.ExpansionPanel():
+        solara.v.ExpansionPanelHeader(children=[cu("county_levers", lang)])
+        with solara.v.ExpansionPanelContent(), solara.Row(style={"flex-wrap": "wrap", "gap": "4px 24px", "align-items": "flex-start"}):
+            for section, paths in county_levers.GROUPS.items():
+                with solara.Column(style={"flex": "1 1 260px", "min-width": "220px", "gap": "0"}):
+                    solara.Text(tr("county_sections", section, lang), style={"font-weight": "600", "font-size": "14px"})
+                    for path in paths:
+                        CountyLeverInput(path, draft[path], lambda v, p=path: cs.set_lever(p, v))
+    if cs.applied.value:
+        shown = " · ".join(f"{county_levers.label(p, lang)} = {_shown(v, lang)}" for p, v in cs.applied.value.items())
+        solara.Text(cu("county_levers_changed", lang, levers=shown), classes=["county-applied"], style={"font-size": "14px", "color": "#555"})
+
+
+@solara.component
+def CountyLeverInput(path: str, value, on_value):
+    lang = language.value
+    name = county_levers.label(path, lang)
+    css = "county-lever-" + path.replace(".", "-")
+    if county_levers.kind(path) is bool:
+        with solara.Row(classes=[css]):
+            solara.Checkbox(label=name, value=bool(value), on_value=on_value)
+        return
+    lo, hi, step = county_levers.SLIDERS[path]
+    whole = county_levers.kind(path) is int
+    with solara.Row(style={"align-items": "center", "gap": "8px"}, classes=[css]):
+        with solara.Column(style={"flex": "1", "min-width": "0"}):
+            if whole:
+                solara.SliderInt(name, value=int(value), min=int(lo), max=int(hi), step=int(step), on_value=on_value,
+                                 thumb_label=False, tick_labels=False)
+            else:
+                solara.SliderFloat(name, value=float(value), min=lo, max=hi, step=step, on_value=on_value,
+                                   thumb_label=False, tick_labels=False)
+        solara.Text(tr("ui", "range_hint", lang, value=_shown(value, lang), low=f"{lo:g}", high=f"{hi:g}"),
+                    classes=["lever-value"], style={"font-size": "14px"})
+
+
+def _shown(value, lang: str) -> str:
+    if isinstance(value, bool):
+        return tr("ui", "yes" if value else "no", lang)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def quarter_label(county: CountyModel, lang: str) -> str:

@@ -203,28 +203,37 @@ def link(scenario: str, changes: dict[str, Any]) -> str:
     return "/?" + urlencode({"scenario": scenario, **{k.rpartition(".")[2]: v for k, v in shown.items()}})
 
 
-def county_link(county: str) -> str:
-    """The address of a sandbox opened on its county tab with `county` built (a lesson's county step links to it)."""
+def county_link(county: str, changes: dict[str, Any] | None = None) -> str:
+    """The address of a sandbox opened on its county tab with `county` built, with the county
+    levers the tab shows set to `changes` (a lesson's county step links to it)."""
     from urllib.parse import urlencode
 
-    return "/?" + urlencode({"county": county})
+    from sandbox.viz.county_levers import SHOWN
+
+    shown = {k: (int(v) if isinstance(v, bool) else v) for k, v in (changes or {}).items() if k in SHOWN}
+    return "/?" + urlencode({"county": county, **shown})
 
 
-def county_from_link(search: str | None, lang: str) -> str | None:
-    """The county scenario a sandbox address names (`?county=NAME`), None if it names none;
-    InputError for anything but a listed county scenario alone."""
+def county_from_link(search: str | None, lang: str) -> tuple[str, dict[str, Any]] | None:
+    """(county scenario, county levers) from a sandbox address such as
+    `?county=dies_with_rotation&lifecycle.institutionalise_rate=4`; None if it names no county;
+    InputError for anything but a listed county scenario and the levers the county tab shows."""
     from urllib.parse import parse_qsl
 
     from sandbox.county_scenario import county_names
+    from sandbox.viz import county_levers
 
-    values = dict(parse_qsl(search or "", keep_blank_values=True)[:3])
+    values = dict(parse_qsl(search or "", keep_blank_values=True)[:len(county_levers.SHOWN) + 2])
     if "county" not in values:
         return None
     name = values.pop("county")
-    if values or name not in county_names():
-        shown = (next(iter(values)) if values else name)[:40].replace("/", "∕").replace("\\", "∖")
+    unknown = [k for k in values if k not in county_levers.SHOWN]
+    if unknown or name not in county_names():
+        shown = (unknown[0] if unknown else name)[:40].replace("/", "∕").replace("\\", "∖")
         raise InputError(tr("ui", "link_ignored", lang, message=shown))
-    return name
+    draft = {k: county_levers.value(k, raw, lang) for k, raw in values.items()}
+    county_levers.overrides(name, draft, lang)  # terms that do not fit the county are said now
+    return name, draft
 
 
 def from_link(search: str | None, lang: str) -> tuple[str, dict[str, Any]]:

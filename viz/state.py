@@ -172,6 +172,7 @@ class Session:
         self._lock = threading.RLock()
         self.render_context = None  # set by the page: lets one Step re-render once, not once per view
         self.county_link: str | None = None  # a county scenario the address asked the county tab to open on
+        self.county_levers: dict[str, Any] = {}  # and the county levers it set
 
     def batch(self):
         """Group the re-renders that follow several changes into one pass."""

@@ -172,6 +172,6 @@ def SandboxLink(room: Room, step: int):
         setup = s.question.b
     if setup is None:
         return
-    href = levers.county_link(setup.county) if setup.is_county else levers.link(setup.scenario, dict(setup.levers))
+    href = levers.county_link(setup.county, dict(setup.levers)) if setup.is_county else levers.link(setup.scenario, dict(setup.levers))
     solara.Button(ui("try_sandbox"), href=href, target="_blank", outlined=True, icon_name="mdi-open-in-new",
                   classes=["btn-sandbox"], style={"margin-top": "12px"})
