@@ -94,6 +94,9 @@ def test_county_levers_build_the_county_a_bad_pair_is_one_message_and_a_link_set
     d = _open_county(open_dash)
     page = d.page
     page.get_by_role("button", name=re.compile("^县级杠杆")).click()
+    # pilot_spreads has a designated pilot but no mandate: the tab says which lever acts through nothing here
+    expect(page.locator(".idle-incentives-mandate_compliance")).to_have_text("本县情景没有强制推行，此项不起作用")
+    expect(page.locator(".idle-incentives-publicise_pilots")).to_have_count(0)
     rate = page.get_by_role("slider", name="制度化速度（每年）")
     rate.focus()
     rate.press("End")  # 5 a year, the top of the tab's range

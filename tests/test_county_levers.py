@@ -110,3 +110,38 @@ def test_a_county_link_that_cannot_be_followed_says_why(search, message):
     with pytest.raises(InputError) as err:
         levers.county_from_link(search, "zh")
     assert err.value.message == message
+
+
+def _summary(county: str, years: int, **levers) -> dict[str, float]:
+    from sandbox.county_run import simulate_county
+
+    return simulate_county(county, 1, years=years, daily=False,
+                           overrides={"township.residents": SMALL, "township.villages": 1, **levers}).summary
+
+
+def _same(a: dict[str, float], b: dict[str, float]) -> bool:
+    return all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)  # NaN equals NaN here
+
+
+@pytest.mark.parametrize("county", county_names())
+def test_a_lever_the_tab_calls_idle_changes_nothing_in_that_county(county):
+    """The note under a lever is true: with no mandate, designated pilot or package, flipping the
+    lever that acts through it leaves every summary figure as it was."""
+    idle = [p for p in county_levers.NEEDS if county_levers.idle(county, p)]
+    if not idle:
+        pytest.skip(f"{county}: every such lever acts")
+    base = _summary(county, 3)
+    values = county_levers.scenario_values(county)
+    for path in idle:
+        flipped = (not values[path]) if county_levers.kind(path) is bool else 0.0
+        assert _same(_summary(county, 3, **{path: flipped}), base), path
+
+
+@pytest.mark.parametrize("county, path, other", [
+    ("mandate_rollout", "incentives.mandate_compliance", 0.0),
+    ("mandate_rollout", "incentives.publicise_pilots", False),
+    ("showcase_stays", "incentives.package_for_adopters", True),
+])
+def test_where_the_tab_does_not_call_it_idle_the_lever_acts(county, path, other):
+    assert county_levers.idle(county, path) is None
+    assert not _same(_summary(county, 3, **{path: other}), _summary(county, 3))

@@ -280,6 +280,9 @@ def CountyLevers(cs: CountySession):
                     solara.Text(tr("county_sections", section, lang), style={"font-weight": "600", "font-size": "14px"})
                     for path in paths:
                         CountyLeverInput(path, draft[path], lambda v, p=path: cs.set_lever(p, v))
+                        if (why := county_levers.idle(cs.scenario.value, path)) is not None:
+                            solara.Text(cu(why, lang), classes=["lever-idle", f"idle-{path.replace('.', '-')}"],
+                                        style={"font-size": "14px", "color": "#777", "margin": "-6px 0 6px 0"})
     if cs.applied.value:
         shown = " · ".join(f"{county_levers.label(p, lang)} = {_shown(v, lang)}" for p, v in cs.applied.value.items())
         solara.Text(cu("county_levers_changed", lang, levers=shown), classes=["county-applied"], style={"font-size": "14px", "color": "#555"})

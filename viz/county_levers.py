@@ -73,6 +73,27 @@ def scenario_values(county: str) -> dict[str, Any]:
     return {p: getattr(getattr(c, p.split(".")[0]), p.split(".")[1]) for p in SHOWN}
 
 
+# levers that act only through something a county scenario may not have: what it needs, and the
+# glossary key ([county_ui]) saying it is missing
+NEEDS: dict[str, tuple[str, str]] = {
+    "incentives.mandate_compliance": ("mandates", "idle_no_mandate"),
+    "incentives.publicise_pilots": ("pilots", "idle_no_pilot"),
+    "incentives.package_for_adopters": ("packages", "idle_no_package"),
+}
+
+
+def idle(county: str, path: str) -> str | None:
+    """The [county_ui] key saying why `path` changes nothing in this county scenario (it has no
+    mandate, no designated pilot, or no pilot with a package), None where it acts."""
+    if path not in NEEDS:
+        return None
+    need, key = NEEDS[path]
+    c = load_county(county).county
+    has = {"mandates": bool(c.mandates), "pilots": bool(c.pilots),
+           "packages": any(p.money or p.staff or p.fidelity_boost or p.levers for p in c.pilots)}
+    return None if has[need] else key
+
+
 def value(path: str, raw: Any, lang: str) -> Any:
     """A lever's value from a control or an address; InputError in `lang` if it is not allowed."""
     k = kind(path)
