@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.params import SECTIONS
+from sandbox.params import SECTIONS, range_of
 
 HEADLINE = ("trips_per_counter_matter", "share_abandoned", "days_to_settle", "cadre_reporting_hours",
             "cadre_face_to_face_hours", "cadre_overtime_hours", "escalations", "problem_backlog",
@@ -52,10 +52,7 @@ def factors(defaults) -> list[Factor]:
             if field.annotation is bool:
                 out.append(Factor(name, 0.0, 1.0, bool))
                 continue
-            lo = hi = None
-            for meta in field.metadata:
-                lo = getattr(meta, "ge", lo)
-                hi = getattr(meta, "le", hi)
+            lo, hi = range_of(field)
             d = getattr(values, leaf)
             if hi is not None and hi <= 1.0 and lo is not None and lo >= 0.0:
                 a, b = d - 0.25, d + 0.25

@@ -6,17 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.glossary import term
-from sandbox.params import SECTIONS, source_of
+from sandbox.params import SECTIONS, range_of, source_of
 
 
 def lever_rows() -> list[dict[str, Any]]:
     rows = []
     for section, cls in SECTIONS.items():
         for leaf, field in cls.model_fields.items():
-            lo = hi = None
-            for meta in field.metadata:
-                lo = getattr(meta, "ge", lo)
-                hi = getattr(meta, "le", hi)
+            lo, hi = range_of(field)
             rows.append({"section": section, "key": leaf, "zh": term("params", leaf, "zh"), "en": term("params", leaf, "en"),
                          "default": field.default, "range": "true/false" if field.annotation is bool else f"{lo}–{hi}",
                          "description": field.description or "", "source": source_of(field)})

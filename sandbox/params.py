@@ -36,6 +36,15 @@ def source_of(field) -> str:
     return extra.get("source", "") if isinstance(extra, dict) else ""
 
 
+def range_of(field) -> tuple[Any, Any]:
+    """A schema field's valid range (lowest, highest); None where it has no bound (or is a switch)."""
+    lo = hi = None
+    for meta in field.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from sandbox.params import LEAVES, SECTIONS, Scenario
+from sandbox.params import LEAVES, SECTIONS, Scenario, range_of
 from sandbox.scenarios import DATA_DIR
 
 STAGES = ("not_adopted", "pilot", "adapted", "institutionalised", "optimised")
@@ -76,11 +76,7 @@ def _dotted(key: str, where: str) -> str:
 def _lever_range(dotted: str) -> tuple[type, float | None, float | None]:
     section, _, leaf = dotted.partition(".")
     field = SECTIONS[section].model_fields[leaf]
-    lo = hi = None
-    for meta in field.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return field.annotation, lo, hi
+    return (field.annotation, *range_of(field))
 
 
 @cache

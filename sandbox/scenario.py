@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sandbox.errors import InputError
-from sandbox.params import LEAVES, SECTIONS, Scenario
+from sandbox.params import LEAVES, SECTIONS, Scenario, range_of
 from sandbox.scenarios import SCENARIO_DIR
 
 TOP_LEVEL = {"extends", "description", "description_zh"}
@@ -186,10 +186,7 @@ def _describe_error(source: str, err: dict[str, Any], raw: dict[str, Any]) -> st
 def _allowed(field) -> str:
     if field.annotation is bool:
         return "must be true or false"
-    lo = hi = None
-    for meta in field.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = range_of(field)
     kind = "a whole number" if field.annotation is int else "a number"
     return f"must be {kind} from {lo} to {hi}"
 

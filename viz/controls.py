@@ -88,19 +88,27 @@ def LeverInput(leaf: str, value: Any, on_value: Callable[[Any], None], label: st
     elif kind is bool:
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
     elif leaf in levers.SLIDERS:
-        lo, hi, step = levers.SLIDERS[leaf]
-        shown = f"{int(value)}" if kind is int else f"{float(value):g}"
-        with solara.Row(style={"align-items": "center", "gap": "8px"}, classes=[f"lever-{leaf}"]):
-            with solara.Column(style={"flex": "1", "min-width": "0"}):
-                if kind is int:
-                    solara.SliderInt(label, value=int(value), min=int(lo), max=int(hi), step=int(step), on_value=on_value,
-                                     thumb_label=False, tick_labels=False)
-                else:
-                    solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step, on_value=on_value,
-                                       thumb_label=False, tick_labels=False)
-            solara.Text(ui("range_hint", value=shown, low=f"{lo:g}", high=f"{hi:g}"), classes=["lever-value", f"value-{leaf}"])
+        RangeSlider(label, value, levers.SLIDERS[leaf], kind is int, on_value, css=f"lever-{leaf}", value_css=f"value-{leaf}")
     else:
         solara.InputText(label, value=str(value), on_value=on_value, continuous_update=False)
+
+
+@solara.component
+def RangeSlider(label: str, value: Any, slider: tuple[float, float, float], whole: bool, on_value: Callable[[Any], None],
+                css: str, value_css: str = ""):
+    """A lever's slider (lowest, highest, step) with its value and range beside it (the sidebar's
+    levers and the county tab's)."""
+    lo, hi, step = slider
+    shown = f"{int(value)}" if whole else f"{float(value):g}"
+    with solara.Row(style={"align-items": "center", "gap": "8px"}, classes=[css]):
+        with solara.Column(style={"flex": "1", "min-width": "0"}):
+            if whole:
+                solara.SliderInt(label, value=int(value), min=int(lo), max=int(hi), step=int(step), on_value=on_value,
+                                 thumb_label=False, tick_labels=False)
+            else:
+                solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step, on_value=on_value,
+                                   thumb_label=False, tick_labels=False)
+        solara.Text(ui("range_hint", value=shown, low=f"{lo:g}", high=f"{hi:g}"), classes=["lever-value", *([value_css] if value_css else [])])
 
 
 @solara.component

@@ -22,9 +22,10 @@ from sandbox.county_scenario import county_names, describe_county
 from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError
 from sandbox.reforms import STAGES
-from sandbox.viz import county_levers
+from sandbox.viz import county_levers, levers
 from sandbox.viz.chart import base, num
 from sandbox.viz.charts import CadresView, TripsView
+from sandbox.viz.controls import RangeSlider
 from sandbox.viz.echarts_widget import Opaque, SafeEchartsWidget
 from sandbox.viz.i18n import language, tr
 from sandbox.viz.map import MapView
@@ -65,8 +66,7 @@ class CountySession:
         """Another county scenario in the picker: the levers show its values. Only a listed name:
         a path sent over the websocket loads nothing."""
         if not isinstance(scenario, str) or scenario not in county_names():
-            shown = str(scenario)[:40].replace("/", "∕").replace("\\", "∖")
-            self.error.set(tr("ui", "not_a_listed_scenario", lang, name=shown))
+            self.error.set(tr("ui", "not_a_listed_scenario", lang, name=levers.unpathed(scenario)))
             return
         self.scenario.set(scenario)
         self.draft.set(county_levers.scenario_values(scenario))
@@ -284,7 +284,7 @@ def CountyLevers(cs: CountySession):
                             solara.Text(cu(why, lang), classes=["lever-idle", f"idle-{path.replace('.', '-')}"],
                                         style={"font-size": "14px", "color": "#777", "margin": "-6px 0 6px 0"})
     if cs.applied.value:
-        shown = " · ".join(f"{county_levers.label(p, lang)} = {_shown(v, lang)}" for p, v in cs.applied.value.items())
+        shown = " · ".join(levers.describe_change(p, v, lang, name=county_levers.label(p, lang)) for p, v in cs.applied.value.items())
         solara.Text(cu("county_levers_changed", lang, levers=shown), classes=["county-applied"], style={"font-size": "14px", "color": "#555"})
 
 
@@ -297,24 +297,7 @@ def CountyLeverInput(path: str, value, on_value):
         with solara.Row(classes=[css]):
             solara.Checkbox(label=name, value=bool(value), on_value=on_value)
         return
-    lo, hi, step = county_levers.SLIDERS[path]
-    whole = county_levers.kind(path) is int
-    with solara.Row(style={"align-items": "center", "gap": "8px"}, classes=[css]):
-        with solara.Column(style={"flex": "1", "min-width": "0"}):
-            if whole:
-                solara.SliderInt(name, value=int(value), min=int(lo), max=int(hi), step=int(step), on_value=on_value,
-                                 thumb_label=False, tick_labels=False)
-            else:
-                solara.SliderFloat(name, value=float(value), min=lo, max=hi, step=step, on_value=on_value,
-                                   thumb_label=False, tick_labels=False)
-        solara.Text(tr("ui", "range_hint", lang, value=_shown(value, lang), low=f"{lo:g}", high=f"{hi:g}"),
-                    classes=["lever-value"], style={"font-size": "14px"})
-
-
-def _shown(value, lang: str) -> str:
-    if isinstance(value, bool):
-        return tr("ui", "yes" if value else "no", lang)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    RangeSlider(name, value, county_levers.SLIDERS[path], county_levers.kind(path) is int, on_value, css=css)
 
 
 def quarter_label(county: CountyModel, lang: str) -> str:

@@ -9,11 +9,13 @@ county scenario, so the scenario keeps its own pilots, mandates and leaders.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sandbox.county_params import LEVER_SECTIONS
-from sandbox.county_scenario import load_county
+from sandbox.county_scenario import CountySpec, load_county
 from sandbox.errors import InputError
+from sandbox.params import range_of
 from sandbox.viz.i18n import tr
 
 # the county tab's levers by section, in the order of the essay's question (who decides, what
@@ -56,20 +58,22 @@ def kind(path: str) -> type:
 
 def bounds(path: str) -> tuple[float | None, float | None]:
     """The lever's valid range in the schema."""
-    lo = hi = None
-    for meta in _field(path).metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return lo, hi
+    return range_of(_field(path))
 
 
 def label(path: str, lang: str) -> str:
     return tr("county_params", path, lang)
 
 
+@cache
+def _scenario(county: str) -> CountySpec:
+    """A listed county scenario as its file has it (read once: every redraw of the tab asks)."""
+    return load_county(county)
+
+
 def scenario_values(county: str) -> dict[str, Any]:
     """The shown levers' values in a county scenario."""
-    c = load_county(county).county
+    c = _scenario(county).county
     return {p: getattr(getattr(c, p.split(".")[0]), p.split(".")[1]) for p in SHOWN}
 
 
@@ -88,7 +92,7 @@ def idle(county: str, path: str) -> str | None:
     if path not in NEEDS:
         return None
     need, key = NEEDS[path]
-    c = load_county(county).county
+    c = _scenario(county).county
     has = {"mandates": bool(c.mandates), "pilots": bool(c.pilots),
            "packages": any(p.money or p.staff or p.fidelity_boost or p.levers for p in c.pilots)}
     return None if has[need] else key
@@ -124,7 +128,7 @@ def overrides(county: str, draft: dict[str, Any], lang: str) -> dict[str, Any]:
     lo, hi = merged["leaders.tenure_min_years"], merged["leaders.tenure_max_years"]
     if lo > hi:
         raise InputError(tr("county_ui", "tenure_order", lang, low=lo, high=hi))
-    spec = load_county(county)
+    spec = _scenario(county)
     if lo > spec.county.horizon.years:
         raise InputError(tr("county_ui", "tenure_past_horizon", lang, low=lo, years=spec.county.horizon.years))
     for t in spec.townships:

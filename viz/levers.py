@@ -13,7 +13,7 @@ from typing import Any
 
 from sandbox.errors import InputError
 from sandbox.glossary import term
-from sandbox.params import LEAVES, SECTIONS
+from sandbox.params import LEAVES, SECTIONS, range_of
 from sandbox.replicates import villages_for
 from sandbox.scenario import build_scenario, scenario_names
 from sandbox.viz.i18n import tr
@@ -75,18 +75,20 @@ def label(section: str, key: str, lang: str) -> str:
 def check_scenario(name: Any, lang: str) -> str:
     """Only a listed scenario name: a path or anything else sent by a browser loads nothing."""
     if not isinstance(name, str) or name not in scenario_names():
-        shown = str(name)[:40].replace("/", "∕").replace("\\", "∖")  # never echo a path as a path
-        raise InputError(tr("ui", "not_a_listed_scenario", lang, name=shown))
+        raise InputError(tr("ui", "not_a_listed_scenario", lang, name=unpathed(name)))
     return name
+
+
+def unpathed(text: Any) -> str:
+    """What a browser sent, as a message shows it back: cut at 40 characters, slashes replaced
+    (never echo a path as a path)."""
+    return str(text)[:40].replace("/", "∕").replace("\\", "∖")
 
 
 def bounds(leaf: str) -> tuple[float | None, float | None]:
     """A lever's valid range from the scenario schema (None: unbounded or a switch)."""
     section, _ = LEAVES[leaf]
-    lo = hi = None
-    for meta in SECTIONS[section].model_fields[leaf].metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = range_of(SECTIONS[section].model_fields[leaf])
     if leaf == "residents":
         hi = RESIDENTS_LIMIT
     return lo, hi
@@ -229,8 +231,7 @@ def county_from_link(search: str | None, lang: str) -> tuple[str, dict[str, Any]
     name = values.pop("county")
     unknown = [k for k in values if k not in county_levers.SHOWN]
     if unknown or name not in county_names():
-        shown = (unknown[0] if unknown else name)[:40].replace("/", "∕").replace("\\", "∖")
-        raise InputError(tr("ui", "link_ignored", lang, message=shown))
+        raise InputError(tr("ui", "link_ignored", lang, message=unpathed(unknown[0] if unknown else name)))
     draft = {k: county_levers.value(k, raw, lang) for k, raw in values.items()}
     county_levers.overrides(name, draft, lang)  # terms that do not fit the county are said now
     return name, draft
