@@ -145,3 +145,12 @@ def test_a_lever_the_tab_calls_idle_changes_nothing_in_that_county(county):
 def test_where_the_tab_does_not_call_it_idle_the_lever_acts(county, path, other):
     assert county_levers.idle(county, path) is None
     assert not _same(_summary(county, 3, **{path: other}), _summary(county, 3))
+
+
+def test_a_county_the_server_cannot_build_is_named_by_its_file_not_the_server_path(monkeypatch):
+    monkeypatch.setenv("SANDBOX_DASHBOARD_COUNTY_RESIDENTS", "10")  # an operator's setting below a township's minimum
+    cs = CountySession()
+    cs.start("pilot_spreads", lang="en")
+    assert cs.county.value is None
+    assert cs.error.value == ("pilot_spreads.toml: townships[0] (chengguan): township.residents = 10: "
+                              "must be a whole number from 100 to 2000000")

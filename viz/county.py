@@ -29,6 +29,7 @@ from sandbox.viz.controls import RangeSlider
 from sandbox.viz.echarts_widget import Opaque, SafeEchartsWidget
 from sandbox.viz.i18n import language, tr
 from sandbox.viz.map import MapView
+from sandbox.viz.state import for_people
 
 DEFAULT_COUNTY = "pilot_spreads"
 VILLAGE_SIZE = 1700
@@ -84,7 +85,7 @@ class CountySession:
                 county = CountyModel(scenario, rng=seed, overrides={**changed, "township.residents": n,
                                                                     "township.villages": max(1, round(n / VILLAGE_SIZE))})
         except InputError as exc:
-            self.error.set(exc.message)
+            self.error.set(for_people(exc.message))  # a county file's error names its file, never the server's path
             return
         self.county.set(county)
         self.scenario.set(scenario)
