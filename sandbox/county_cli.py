@@ -11,7 +11,6 @@ from rich.table import Table
 from sandbox.cli_support import OutputDir, check_seeds, err, out, progress, stamp
 from sandbox.errors import InputError
 
-VILLAGE_SIZE = 1700  # --residents keeps villages of realistic size (as the dashboard does)
 HEADLINE = ("in_force_share", "years_to_half", "mean_fidelity")
 HEADLINE_COUNTY = ("survival_after_champion", "pilots_spread", "pilots_isolated", "rotations",
                    "trips_per_matter_last_year", "cadre_reporting_hours_last_year", "cadre_face_to_face_hours_last_year",
@@ -19,13 +18,14 @@ HEADLINE_COUNTY = ("survival_after_champion", "pilots_spread", "pilots_isolated"
 
 
 def county_overrides(residents: int | None, sets: list[str] | None) -> dict[str, Any]:
-    """--residents N (every township N residents, villages of about 1,700) and --set KEY=VALUE."""
+    """--residents N (every township N residents, villages as in the calibrated base) and --set KEY=VALUE."""
+    from sandbox.replicates import villages_for
     from sandbox.scenario import parse_override
 
     o: dict[str, Any] = {}
     if residents is not None:
         o["township.residents"] = residents
-        o["township.villages"] = max(1, round(residents / VILLAGE_SIZE))
+        o["township.villages"] = villages_for(residents)
     o.update(dict(parse_override(s) for s in sets or []))
     return o
 

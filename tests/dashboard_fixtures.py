@@ -166,6 +166,25 @@ class Dash:
     def step(self, label: str = "单步") -> None:
         self.button(label).click()
 
+    def days_per_step(self, days: int) -> None:
+        """Choose `days` per step and wait until the server's Step button says so (the toggle shows
+        the click at once; a click lost on a loaded machine is made again, once)."""
+        from playwright.sync_api import expect
+
+        toggle = self.page.locator(".days-per-step")
+        confirmed = self.page.locator(f".btn-step.step-{days}")
+        for attempt in range(2):
+            if attempt:  # the toggle may show `days` while the server still has another value
+                toggle.get_by_role("button", name="1", exact=True).click()
+                expect(self.page.locator(".btn-step.step-1")).to_be_attached()
+            toggle.get_by_role("button", name=str(days), exact=True).click()
+            try:
+                expect(confirmed).to_be_attached(timeout=WAIT_MS // 3)
+                return
+            except AssertionError:
+                if attempt:
+                    raise
+
     def tab(self, label: str) -> None:
         self.page.get_by_role("tab", name=label, exact=True).click()
 

@@ -66,3 +66,14 @@ def test_list_and_validate_know_county_scenarios(tmp_path):
     r = runner.invoke(app, ["validate", "pilot_spreads", SMALL, "vertical_grid"], terminal_width=250)
     assert r.exit_code == 0, r.output
     assert "ok: pilot_spreads (8 townships, 5 years)" in r.output and "ok: vertical_grid" in r.output
+
+
+def test_residents_get_the_calibrated_base_village_size_on_the_command_line_as_in_lessons():
+    """`--residents 2500` gave one village of 2,500 (a rule of its own, 1,700 per village) where a
+    lesson and the dashboard give two: the base's 20,000 residents in 12 villages."""
+    from sandbox.county_cli import county_overrides
+    from sandbox.replicates import villages_for
+
+    assert villages_for(2500) == 2
+    assert county_overrides(2500, None) == {"township.residents": 2500, "township.villages": 2}
+    assert county_overrides(20_000, ["township.villages=5"])["township.villages"] == 5  # --set has the last word

@@ -52,7 +52,7 @@ def test_page_loads_clean_steps_and_every_chart_changes(open_dash):
         before[name] = d.chart_pixels(name)
     d.step()
     d.expect_day(1)
-    page.locator(".days-per-step").get_by_role("button", name="22", exact=True).click()
+    d.days_per_step(22)
     d.step()
     d.expect_day(23)
     for tab, name in VIEWS:
@@ -205,7 +205,7 @@ def test_side_by_side_compares_over_replications_with_intervals(open_dash):
         assert cls in ("better", "worse", "unclear")
         assert (cls == "unclear") == ("区分不出" in row.inner_text())
     expect(page.locator(".one-run-note")).to_contain_text(f"随机种子 {SEED}")
-    page.locator(".days-per-step").get_by_role("button", name="22", exact=True).click()
+    d.days_per_step(22)
     d.step()
     d.expect_day(22)
     expect(heading).to_contain_text("（第 22 个工作日）")
@@ -219,7 +219,7 @@ def test_side_by_side_compares_over_replications_with_intervals(open_dash):
 def test_follow_one_matter_and_see_its_route_on_the_map(open_dash):
     d = open_dash()
     page = d.page
-    page.locator(".days-per-step").get_by_role("button", name="22", exact=True).click()
+    d.days_per_step(22)
     d.step()
     d.expect_day(22)
     d.tab("跟踪一件事")

@@ -115,7 +115,7 @@ def RangeSlider(label: str, value: Any, slider: tuple[float, float, float], whol
 def RunControls(session: Session):
     """In the app bar: the day, Play / Pause, Step and days per step."""
     update_counter.get()
-    days, set_days = solara.use_state(1)
+    days = session.days_per_step.value
     playing = session.playing.value
     m = session.model.value
     with solara.Row(style={"align-items": "center", "flex-wrap": "nowrap", "gap": "8px"}, classes=["run-controls"]):
@@ -123,9 +123,10 @@ def RunControls(session: Session):
         solara.Button(ui("pause") if playing else ui("play"), color="white", text=False, depressed=True,
                       on_click=guard(session, "play", lambda: session.playing.set(not playing)), classes=["btn-play"],
                       style={"color": "#0d47a1"})
+        # step-N: the days the server will step, as drawn by the server (the toggle's look is the browser's)
         solara.Button(ui("step"), color="white", depressed=True, on_click=guard(session, "step", lambda: session.step(days, lang=language.value)),
-                      disabled=playing, classes=["btn-step"], style={"color": "#0d47a1"})
-        solara.ToggleButtonsSingle(value=days, values=list(DAYS_PER_STEP), on_value=guard(session, "days_per_step", set_days),
+                      disabled=playing, classes=["btn-step", f"step-{days}"], style={"color": "#0d47a1"})
+        solara.ToggleButtonsSingle(value=days, values=list(DAYS_PER_STEP), on_value=guard(session, "days_per_step", session.days_per_step.set),
                                    dense=True, classes=["days-per-step"])
 
 

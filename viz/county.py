@@ -22,6 +22,7 @@ from sandbox.county_scenario import county_names, describe_county
 from sandbox.defaults import DEFAULT_SEED
 from sandbox.errors import InputError
 from sandbox.reforms import STAGES
+from sandbox.replicates import villages_for
 from sandbox.viz import county_levers, levers
 from sandbox.viz.chart import base, num
 from sandbox.viz.charts import CadresView, TripsView
@@ -32,7 +33,6 @@ from sandbox.viz.map import MapView
 from sandbox.viz.state import for_people
 
 DEFAULT_COUNTY = "pilot_spreads"
-VILLAGE_SIZE = 1700
 STAGE_COLOURS = ("#bdbdbd", "#fdae61", "#f46d43", "#2b8cbe", "#045a8d")  # not adopted → optimised
 MAP = {"left": 20, "top": 10, "width": 440, "height": 440}  # px of the county map's plot area
 
@@ -83,7 +83,7 @@ class CountySession:
             changed = county_levers.overrides(scenario, self.draft.value, lang)
             with self._lock:
                 county = CountyModel(scenario, rng=seed, overrides={**changed, "township.residents": n,
-                                                                    "township.villages": max(1, round(n / VILLAGE_SIZE))})
+                                                                    "township.villages": villages_for(n)})
         except InputError as exc:
             self.error.set(for_people(exc.message))  # a county file's error names its file, never the server's path
             return

@@ -162,6 +162,7 @@ class Session:
         self.notices = solara.Reactive(notices_for(model))
         self.error: solara.Reactive[str | None] = solara.Reactive(None)
         self.playing = solara.Reactive(False)
+        self.days_per_step = solara.Reactive(1)  # the session's, not the app bar's: a redrawn bar keeps the choice
         # the sidebar's values, applied by "apply and restart"
         residents = dict(settings.overrides).get("residents", levers.default_residents())
         self.draft = solara.Reactive({
