@@ -11,7 +11,8 @@ At each decision point, in township order:
 - leaders adopt: each weighs the gain peers show (neighbours, paired partner, townships the
   county draws attention to — seen with noise and delay), 考核 points, residents' support, the
   own appetite and the cost against the spare budget and staff, including the extra resources
-  a showcase visibly needed; mandates make the rest comply, skipping the pilot.
+  a showcase visibly needed, and takes it up as far as spare attention allows; mandates make the
+  rest comply, skipping the pilot.
 """
 
 from __future__ import annotations
@@ -78,6 +79,17 @@ def affordable(county, t, rid: str, package) -> bool:
     if package is not None:
         money, staff = max(0.0, money - package.money), max(0.0, staff - package.staff)
     return money_used + money <= b.money_per_10k + 1e-9 and staff_used + staff <= b.staff_per_10k + 1e-9
+
+
+def attention_room(county, t, rid: str) -> float:
+    """How far the leader's spare attention covers the reform, 0–1: a leader with half the
+    attention a reform needs takes it up half as readily; with none spare, not at all (the one
+    threshold: nothing left after top-down work and the reforms in force)."""
+    need = county.reforms[rid].attention
+    free = county.free_attention(t)
+    if need <= 0:
+        return 1.0 if free >= -1e-9 else 0.0
+    return min(1.0, max(0.0, free / need))
 
 
 def mandated_reforms(county) -> dict:
@@ -169,9 +181,8 @@ def adopt(county) -> None:
             cost = county.cost_share(t, rid, package) + visible
             chance = leader.adoption_chance(expected if expected is not None else 0.0, r.kaohe, county.support(t), cost)
             draw = county.random.random()  # taken whether needed or not: paired runs stay in step
-            feasible = (adopted < county.p.leaders.new_per_quarter and county.free_attention(t) >= r.attention - 1e-9
-                        and affordable(county, t, rid, package))
-            if feasible and draw < chance:
+            feasible = adopted < county.p.leaders.new_per_quarter and affordable(county, t, rid, package)
+            if feasible and draw < chance * attention_room(county, t, rid):
                 county.adopt(t, rid, PILOT, r.base_fidelity + pair_support(county, t, rid),
                              "adopted" if expected is not None else "innovated",
                              champion=leader.unique_id, expected=expected or 0.0, ownership=leader.ownership(chance, "free"))

@@ -177,3 +177,36 @@ def test_every_county_lever_metric_stage_and_reason_has_both_names(tables):
         assert term("reasons", reason, "zh") != term("reasons", reason, "en")
     for rid in catalogue():
         assert term("reforms", rid, "zh") != term("reforms", rid, "en")
+
+
+@pytest.mark.parametrize("topdown,room", [(0.5, 1.0), (0.6, 1.0), (0.65, 0.5), (0.69, 0.1), (0.7, 0.0), (0.9, 0.0)])
+def test_a_leader_takes_up_a_reform_as_far_as_spare_attention_covers_it(topdown, room):
+    """Attention left after top-down work and the reforms in force scales the chance of taking up
+    a reform (一张表 needs 0.1; 城关镇 runs co-creation adapted, 0.25, and two institutionalised
+    reforms at a quarter of their 0.1): graded, not a cliff at the need, and none at all with
+    nothing to spare."""
+    from sandbox.diffusion import attention_room
+
+    c = CountyModel(SMALL, rng=7, overrides={"leaders.topdown_attention": topdown})
+    t = next(x for x in c.townships if x.name == "chengguan")
+    assert c.reforms["one_form"].attention == 0.1 and c.attention_demand(t) == pytest.approx(0.3)
+    assert attention_room(c, t, "one_form") == pytest.approx(room)
+
+
+def test_fewer_leaders_take_up_a_reform_as_their_spare_attention_shrinks():
+    """At a county's first decision point over 20 seeds: 城关镇's leader takes up 一张表 often with
+    room for it, less often with half of it spare — which the old rule (room for all of it or no
+    reform) refused outright — and never with nothing spare."""
+    from sandbox import diffusion
+
+    def takers(topdown: float) -> int:
+        n = 0
+        for seed in range(20):
+            c = CountyModel(SMALL, rng=seed, overrides={"leaders.topdown_attention": topdown, "leaders.adoption_threshold": 0.0,
+                                                         "leaders.new_per_quarter": 5})
+            diffusion.adopt(c)
+            n += next(x for x in c.townships if x.name == "chengguan").reforms["one_form"].in_force
+        return n
+
+    full, half, none = takers(0.6), takers(0.65), takers(0.7)
+    assert full > half > none == 0
