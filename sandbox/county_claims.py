@@ -46,6 +46,7 @@ class CountyClaim:
     off: dict[str, Any]
     also: dict[str, str] = field(default_factory=dict)
     off_effect: str = "gone"   # what switching the mechanism off does: "gone" or "reverses"
+    replications: int = 10     # paired seeds the full check runs (an effect small against the seeds' spread needs more)
 
     @property
     def metrics(self) -> dict[str, str]:
