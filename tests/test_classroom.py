@@ -201,3 +201,24 @@ def test_a_class_button_never_shows_a_traceback():
     assert attempt(lambda: (_ for _ in ()).throw(ClassError("class_full", limit=60)), shown.append, "join") is False
     assert shown[-1] == "课堂已满（最多 60 人）"
     assert attempt(lambda: None, shown.append, "join") is True and shown[-1] is None
+
+
+def test_closing_the_answers_removes_the_close_button_and_keeps_the_reveal_button(room):
+    """The instructor's Reveal button stays one widget when Close goes: unkeyed, the Close widget
+    became a second Reveal while the first was still on the page (CI saw two for a moment)."""
+    import ipyvuetify as v
+    import solara
+
+    from sandbox.viz.teach import Teaching
+
+    room.go("secret", first_question(room))
+    box, rc = solara.render(Teaching(room, "secret"), handle_error=False)
+    try:
+        close = rc.find(v.Btn, class_="btn-close-answers").widget
+        reveal = rc.find(v.Btn, class_="btn-reveal").widget
+        room.close("secret")
+        rc.force_update()  # the page's own wake-up comes from a thread; here the redraw is asked for
+        assert rc.find(v.Btn, class_="btn-close-answers").widgets == []
+        assert rc.find(v.Btn, class_="btn-reveal").widgets == [reveal] and reveal is not close
+    finally:
+        rc.close()

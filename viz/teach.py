@@ -169,14 +169,16 @@ def Teaching(room: Room, key: str):
                     answered = len(room.responses.get(step, {}))
                     solara.Text(ui("answered_n", n=answered, total=len(room.trainees)), classes=["answered-count"],
                                 style={"font-size": "20px"})
+                    # keyed: unkeyed, closing the answers turned the Close button's widget into Reveal while the
+                    # old Reveal was still on the page, and a browser saw two Reveal buttons for a moment
                     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
                         if room.phase == ASKING:
                             solara.Button(ui("close_answers"), color="warning", on_click=act(lambda: room.close(key), "close_answers"),
-                                          classes=["btn-close-answers"])
+                                          classes=["btn-close-answers"]).key("close-answers")
                         if room.phase in (ASKING, CLOSED):
                             ready = comp is not None and comp.answer is not None
                             solara.Button(ui("reveal"), color="success", disabled=not ready, on_click=act(lambda: room.reveal(key), "reveal"),
-                                          classes=["btn-reveal"])
+                                          classes=["btn-reveal"]).key("reveal")
                     if comp is not None and comp.answer is None:
                         status = ui("compare_failed", error=comp.error) if comp.error else ui("computing", done=comp.done, total=comp.total)
                         solara.Text(status, classes=["computing"], style={"font-size": "14px", "color": "#555"})
