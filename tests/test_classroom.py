@@ -217,7 +217,9 @@ def test_closing_the_answers_removes_the_close_button_and_keeps_the_reveal_butto
         close = rc.find(v.Btn, class_="btn-close-answers").widget
         reveal = rc.find(v.Btn, class_="btn-reveal").widget
         room.close("secret")
-        rc.force_update()  # the page's own wake-up comes from a thread; here the redraw is asked for
+        deadline = time.monotonic() + 30  # the page redraws from its own thread, woken by the room
+        while rc.find(v.Btn, class_="btn-close-answers").widgets and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert rc.find(v.Btn, class_="btn-close-answers").widgets == []
         assert rc.find(v.Btn, class_="btn-reveal").widgets == [reveal] and reveal is not close
     finally:
